@@ -34,17 +34,26 @@ public final class DirectReader implements AutoCloseable {
     }
 
     public static DirectReader open(Path path) throws IOException {
-        Fd fd;
-        boolean direct = true;
-        try {
-            fd = Fd.open(path, Fd.O_RDONLY | Fd.O_DIRECT);
-        } catch (ErrnoException directRefused) {
-            // EINVAL: the filesystem has no O_DIRECT. Anything else (ENOENT, EACCES) fails
-            // again below with its own message.
+        return open(path, true);
+    }
+
+    /** {@code tryDirect} false forces the buffered fallback (for tests). */
+    static DirectReader open(Path path, boolean tryDirect) throws IOException {
+        Fd fd = null;
+        boolean direct = tryDirect;
+        if (tryDirect) {
+            try {
+                fd = Fd.open(path, Fd.O_RDONLY | Fd.O_DIRECT);
+            } catch (ErrnoException directRefused) {
+                // EINVAL: the filesystem has no O_DIRECT. Anything else (ENOENT, EACCES)
+                // fails again below with its own message.
+                direct = false;
+                Log.verbose(path + ": O_DIRECT refused (" + directRefused.getMessage()
+                        + "); reading through the page cache of this device only, dropping it before and after");
+            }
+        }
+        if (fd == null) {
             fd = Fd.open(path, Fd.O_RDONLY);
-            direct = false;
-            Log.verbose(path + ": O_DIRECT refused (" + directRefused.getMessage()
-                    + "); reading through the page cache of this device only, dropping it before and after");
         }
         try {
             if (!direct) {

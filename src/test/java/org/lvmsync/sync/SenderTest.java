@@ -76,6 +76,23 @@ class SenderTest {
     }
 
     @Test
+    void bufferedFallbackReadsTheSame() throws IOException {
+        RunList runs = runs(4096, 0, 1, 2, 700, 701, 6143);
+        CollectingSink sink = new CollectingSink();
+        try (DirectReader reader = DirectReader.open(file, false)) {
+            assertTrue(!reader.isDirect());
+            new Sender(reader, sink, Progress.silent(runs.totalBytes())).send(runs);
+        }
+        assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE));
+    }
+
+    @Test
+    void missingSourceIsAnErrnoMessage() {
+        IOException e = assertThrows(IOException.class, () -> DirectReader.open(Path.of("target/no-such-device")));
+        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+    }
+
+    @Test
     void emptyRunListSendsNothing() throws IOException {
         assertTrue(send(file, RunList.empty(4096), Sender.IO_BYTES, Sender.MAX_RECORD).records.isEmpty());
     }
