@@ -59,6 +59,7 @@ public final class Applier implements RecordSink {
 
     private final long startNanos = System.nanoTime();
     private long records;
+    private long recordRemaining;   // bytes of the admitted record not given to write() yet
     private long bytes;
     private long skipped;
     private boolean overlapWarned;
@@ -132,11 +133,14 @@ public final class Applier implements RecordSink {
             throw new LvmsyncException(ExitCode.BAD_INPUT, "record at offset " + offset + " (length " + length
                     + ") ends beyond 1 PiB, the limit for image files; nothing of it was written" + hint);
         }
-        records++;
+        recordRemaining = length;
         return true;
     }
 
-    /** Stages (part of) an admitted record; it reaches the destination with its batch. */
+    /**
+     * Stages an admitted record, whole or in consecutive parts; it reaches the destination
+     * with its batch.
+     */
     public void write(long offset, MemorySegment data) throws IOException {
         long done = 0;
         while (done < data.byteSize()) {
@@ -155,6 +159,10 @@ public final class Applier implements RecordSink {
             done += n;
         }
         bytes += data.byteSize();
+        recordRemaining -= data.byteSize();
+        if (recordRemaining <= 0) {
+            records++;   // counted once complete: a record cut short by its stream does not count
+        }
     }
 
     /** Writes everything staged: old bytes to the snapback file and synced, then the new bytes. */
@@ -210,8 +218,8 @@ public final class Applier implements RecordSink {
         dest.sync();
         finished = true;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        Log.info(String.format("Applied %d records (%d bytes) to %s in %.2f seconds", records, bytes,
-                dest.path(), seconds));
+        Log.info(String.format("Applied %d record%s (%d bytes) to %s in %.2f seconds", records,
+                records == 1 ? "" : "s", bytes, dest.path(), seconds));
         if (skipped > 0) {
             Log.warn(skipped + " records past the end of " + dest.path() + " were skipped");
         }

@@ -84,7 +84,7 @@ class LauncherTest {
         Result r = run(script, null, "--apply", changes.toString(), "-b", undo.toString(), img.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals("", r.out());
-        assertTrue(r.err().startsWith("Applied 1 records (2 bytes) to " + img), r.err());
+        assertTrue(r.err().startsWith("Applied 1 record (2 bytes) to " + img), r.err());
         byte[] now = Files.readAllBytes(img);
         assertEquals(8192, now.length);
         assertEquals('h', now[4096]);

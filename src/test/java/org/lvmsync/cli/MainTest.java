@@ -143,7 +143,7 @@ class MainTest {
         Path undo = dir.resolve("undo");
         assertEquals(0, run("--apply", stream.toString(), "--snapback", undo.toString(), img.toString()), err());
         assertEquals("", out());
-        assertTrue(err().startsWith("Applied 1 records (3 bytes) to " + img + " in "), err());
+        assertTrue(err().startsWith("Applied 1 record (3 bytes) to " + img + " in "), err());
         assertEquals("\0\0xyz\0\0\0", new String(Files.readAllBytes(img), StandardCharsets.ISO_8859_1));
         err.reset();
         assertEquals(0, run("-q", "-a", undo.toString(), img.toString()));
