@@ -60,8 +60,10 @@ public final class ExceptionStoreWalker {
                     "the device holds only " + size + " bytes, too short for an exception store header");
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.min(ALIGN, size), ALIGN);
-            cow.readFully(buf, 0);
+            MemorySegment buf = arena.allocate(ALIGN, ALIGN);
+            if (cow.read(buf, 0) < CowHeader.BYTES) {
+                throw truncated(0, "header", CowHeader.BYTES, size);
+            }
             CowHeader header = CowHeader.read(buf, 0).validate(cow.name());
             if (size < header.chunkBytes()) {
                 throw truncated(0, "header", header.chunkBytes(), size);
@@ -137,12 +139,12 @@ public final class ExceptionStoreWalker {
      */
     private MemorySegment readArea(MemorySegment window, long chunk, long chunkBytes, long size) throws IOException {
         long offset = chunk * chunkBytes;
-        if (offset + chunkBytes > size) {
+        long start = offset & -ALIGN;
+        long end = alignUp(offset + chunkBytes);
+        long got = offset + chunkBytes > size ? 0 : cow.read(window.asSlice(0, end - start), start);
+        if (start + got < offset + chunkBytes) {
             throw truncated(chunk, "metadata area", offset + chunkBytes, size);
         }
-        long start = offset & -ALIGN;
-        long end = Math.min(alignUp(offset + chunkBytes), size);
-        cow.readFully(window.asSlice(0, end - start), start);
         return window.asSlice(offset - start, chunkBytes);
     }
 
