@@ -15,13 +15,19 @@ import org.lvmsync.sync.RunList;
  * @param cowDevice  the snapshot's COW device, as named by the snapshot's table
  * @param origin     the origin LV (or whatever the data should be read from)
  * @param originSize bytes of the origin: exceptions beyond it are corrupt
+ * @param chunkBytes the chunk size the snapshot's table names; the COW header must agree
+ *                   (0 to take the header's word for it)
  */
-public record CowChangeSource(Path cowDevice, Path origin, long originSize) implements ChangeSource {
+public record CowChangeSource(Path cowDevice, Path origin, long originSize, long chunkBytes) implements ChangeSource {
+
+    public CowChangeSource(Path cowDevice, Path origin, long originSize) {
+        this(cowDevice, origin, originSize, 0);
+    }
 
     @Override
     public RunList changes() throws IOException {
         try (DirectReader reader = DirectReader.open(cowDevice)) {
-            return ExceptionStoreWalker.changedChunks(device(reader), originSize);
+            return ExceptionStoreWalker.changedChunks(device(reader), originSize, chunkBytes);
         }
     }
 

@@ -42,8 +42,22 @@ public final class ExceptionStoreWalker {
 
     /** Reads and validates the header, then walks every area into a run list of chunk-sized units. */
     public static RunList changedChunks(CowDevice cow, long originSize) throws IOException {
+        return changedChunks(cow, originSize, 0);
+    }
+
+    /**
+     * As above, and the header's chunk size must equal {@code expectedChunkBytes} (the
+     * snapshot table's), unless that is 0: a disagreement means the COW device is not this
+     * snapshot's, and its exceptions would name the wrong chunks.
+     */
+    public static RunList changedChunks(CowDevice cow, long originSize, long expectedChunkBytes) throws IOException {
         ExceptionStoreWalker walker = new ExceptionStoreWalker(cow, originSize);
         CowHeader header = walker.readHeader();
+        if (expectedChunkBytes != 0 && header.chunkBytes() != expectedChunkBytes) {
+            throw new CorruptMetadataException(cow.name(), 0, "chunk_size", "the exception store header says "
+                    + header.chunkBytes() + "-byte chunks but the snapshot's table says " + expectedChunkBytes
+                    + "; the COW device does not belong to this snapshot as loaded: check 'lvs -a' and take a new snapshot");
+        }
         RunList.Builder builder = RunList.builder(header.chunkBytes());
         Summary summary = walker.walk(header, builder::add);
         RunList runs = builder.build();

@@ -1,8 +1,18 @@
 package org.lvmsync.sync;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.lvmsync.apply.Applier;
+import org.lvmsync.cow.CowChangeSource;
+import org.lvmsync.discover.ClassicSnapshot;
+import org.lvmsync.discover.DeviceNodes;
+import org.lvmsync.discover.DmView;
+import org.lvmsync.discover.SnapshotDiscovery;
+import org.lvmsync.dm.DmClient;
+import org.lvmsync.os.FileStat;
+import org.lvmsync.os.Fd;
 import org.lvmsync.ExitCode;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
@@ -21,30 +31,60 @@ public final class SendCommand {
     private SendCommand() {
     }
 
-    public static ExitCode run(SendOptions options) {
+    /** IOExceptions are left to the CLI, which maps them (and their subtypes) to exit codes. */
+    public static ExitCode run(SendOptions options) throws IOException {
         LvName snapshot = LvName.parse(options.snapshot());
         try (ChangeSource changes = discover(snapshot)) {
-            RunList runs = changes.changes();
             Path source = options.dataSource().map(Path::of).orElse(changes.origin());
+            if (!options.stdout() && options.host().isEmpty()) {
+                refuseOwnDevices(Path.of(options.destination().orElseThrow()),
+                        List.of(changes.origin(), Path.of(snapshot.mapperPath()), source));
+            }
+            RunList runs = changes.changes();
             Log.verbose(changes.describe() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
                     + " bytes changed; reading them from " + source);
             try (RecordSink sink = openSink(options)) {
                 send(runs, source, sink);
             }
             return ExitCode.OK;
-        } catch (IOException e) {
-            throw new LvmsyncException(ExitCode.FAILURE, e.getMessage(), e);
+        }
+    }
+
+    /** Finds the snapshot's origin and where its changes are recorded, from the live dm tables. */
+    static ChangeSource discover(LvName snapshot) throws IOException {
+        try (DmClient dm = DmClient.open()) {
+            ClassicSnapshot snap = new SnapshotDiscovery(DmView.of(dm)).classic(snapshot);
+            DeviceNodes nodes = new DeviceNodes();
+            Log.debug(snapshot + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
+                    + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
+            return new CowChangeSource(nodes.path(snap.cow()), nodes.path(snap.origin()), snap.sizeBytes(),
+                    snap.chunkBytes());
         }
     }
 
     /**
-     * Finds the snapshot's origin and where its changes are recorded. Device-mapper
-     * discovery wires in here: for a classic snapshot it returns
-     * {@code new cow.CowChangeSource(cowDevice, origin, originSize)}.
+     * A local destination that is the origin or the snapshot itself would be overwritten
+     * with its own data at best and corrupted at worst (writing the origin moves chunks
+     * into the COW while we read it): refuse before anything is opened for writing.
      */
-    static ChangeSource discover(LvName snapshot) throws IOException {
-        // cli.MainTest expects this exact text until discovery lands
-        throw new LvmsyncException(ExitCode.FAILURE, "sending from a snapshot is not available in this build");
+    static void refuseOwnDevices(Path destination, List<Path> own) throws IOException {
+        if (!Files.exists(destination)) {
+            return; // the applier names the missing destination
+        }
+        String target = rdev(destination);
+        for (Path path : own) {
+            if (target != null && Files.exists(path) && target.equals(rdev(path))) {
+                throw new LvmsyncException(ExitCode.USAGE, "destination " + destination + " is the same device as "
+                        + path + ", which this run reads; name the other volume to copy to");
+            }
+        }
+    }
+
+    private static String rdev(Path path) throws IOException {
+        try (Fd fd = Fd.open(path, Fd.O_RDONLY)) {
+            FileStat st = fd.stat();
+            return st.isBlockDevice() ? st.rdev() : null;
+        }
     }
 
     /** The sink the options ask for: stdout, a remote apply over --rsh, or a local apply. */
@@ -67,8 +107,7 @@ public final class SendCommand {
             }
             return RemoteSink.start(argv, host + ":" + destination);
         }
-        throw new LvmsyncException(ExitCode.FAILURE, "applying to a local device (" + destination
-                + ") is not available in this build yet");
+        return Applier.open(Path.of(destination), options.snapback(), options.skipPastEnd());
     }
 
     /**

@@ -48,6 +48,21 @@ class CowChangeSourceTest {
     }
 
     @Test
+    void aChunkSizeThatDisagreesWithTheTableIsRefused() throws IOException {
+        Path cow = TestFiles.file("cow-chunk", new CowImage(4096).build(new long[] {1, 2}));
+        try {
+            CorruptMetadataException e = assertThrows(CorruptMetadataException.class,
+                    () -> new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30, 65536).changes());
+            assertEquals("chunk_size", e.field());
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("4096-byte chunks but the snapshot's table says 65536"),
+                    e.getMessage());
+            assertEquals(2, runs(new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30, 4096).changes())[0][1] / 4096);
+        } finally {
+            Files.delete(cow);
+        }
+    }
+
+    @Test
     void truncatedFileIsReported() throws IOException {
         byte[] image = new CowImage(4096).build(LongStream.range(0, 256).toArray());
         Path cow = TestFiles.file("cow-cut", Arrays.copyOf(image, 258 * 4096 + 512));
