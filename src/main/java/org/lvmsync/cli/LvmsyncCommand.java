@@ -1,0 +1,164 @@
+package org.lvmsync.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.lvmsync.ExitCode;
+import org.lvmsync.Log;
+import org.lvmsync.apply.ApplyCommand;
+import org.lvmsync.apply.ApplyRequest;
+import org.lvmsync.sync.SendCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The command line of the original lvmsync, option for option. It only checks which
+ * options go together, builds a request and hands it to the domain.
+ */
+@Command(name = "lvmsync",
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        customSynopsis = {
+            "lvmsync [options] <snapshot> [--stdout | [<host>:]<destdevice>]",
+            "       lvmsync [options] --apply <changes file|-> <destdevice>",
+            "       lvmsync --version | --help"},
+        description = {
+            "",
+            "Send the blocks changed since an LVM snapshot was taken to another block device:",
+            "locally, over ssh (<host>:<destdevice>), or as a change stream on stdout that",
+            "--apply writes later. --snapback saves the overwritten bytes as an undo stream.",
+            ""},
+        footer = {
+            "",
+            "Exit codes: 0 ok, 1 failure, 2 usage error, 3 corrupt stream or metadata,",
+            "4 the remote side failed, 130 interrupted."})
+public final class LvmsyncCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(arity = "0..2", paramLabel = "<args>", hidden = true)
+    List<String> positional = List.of();
+
+    @Option(names = {"-a", "--apply"}, paramLabel = "<file|->",
+            description = "Apply a change stream (a file, or - for stdin) to <destdevice>.")
+    String apply;
+
+    @Option(names = "--server", description = "Deprecated: the same as --apply -.")
+    boolean server;
+
+    @Option(names = {"-s", "--stdout"}, description = "Write the change stream to stdout instead of a device.")
+    boolean stdout;
+
+    @Option(names = {"-b", "--snapback"}, paramLabel = "<file>",
+            description = "Before overwriting, save the destination's old bytes to <file> (a new file)"
+                    + " as a change stream that undoes this run.")
+    Path snapback;
+
+    @Option(names = {"-r", "--data-source"}, paramLabel = "<device>",
+            description = "Read changed data from <device> instead of the snapshot's origin.")
+    String dataSource;
+
+    @Option(names = {"-e", "--rsh"}, paramLabel = "<command>",
+            description = "Remote shell for <host>:<destdevice> (default: ssh); split into words like rsync.")
+    String rsh;
+
+    @Option(names = "--skip-past-end",
+            description = "Skip records that lie past the end of the destination block device, with a"
+                    + " warning, instead of failing (as the original did).")
+    boolean skipPastEnd;
+
+    @Option(names = {"-v", "--verbose"}, negatable = true, description = "Say what is going on.")
+    boolean verbose;
+
+    @Option(names = {"-d", "--debug"}, negatable = true, description = "Say even more; stack traces on errors.")
+    boolean debug;
+
+    @Option(names = {"-q", "--quiet"}, negatable = true, description = "Only errors.")
+    boolean quiet;
+
+    @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
+    boolean versionRequested;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print this help and exit.")
+    boolean helpRequested;
+
+    @Override
+    public Integer call() {
+        if (quiet && (verbose || debug)) {
+            throw usage("--quiet cannot be combined with --verbose or --debug");
+        }
+        Log.setLevel(debug ? Log.Level.DEBUG : verbose ? Log.Level.VERBOSE : quiet ? Log.Level.QUIET : Log.Level.NORMAL);
+        if (server) {
+            if (apply != null) {
+                throw usage("--server is the old name of --apply -; give only one of them");
+            }
+            Log.warn("--server is deprecated; use --apply -");
+            apply = ApplyRequest.STDIN;
+        }
+        ExitCode result = apply != null ? ApplyCommand.run(applyRequest()) : SendCommand.run(sendOptions());
+        return result.code;
+    }
+
+    private ApplyRequest applyRequest() {
+        if (stdout) {
+            throw usage("--stdout cannot be combined with --apply");
+        }
+        if (dataSource != null || rsh != null) {
+            throw usage((dataSource != null ? "--data-source" : "--rsh") + " is for sending; it has no meaning with --apply");
+        }
+        if (positional.size() != 1) {
+            throw usage(positional.isEmpty()
+                    ? "--apply needs the destination device"
+                    : "--apply takes one destination device, got " + positional.size() + " arguments");
+        }
+        return new ApplyRequest(apply, Path.of(positional.get(0)), Optional.ofNullable(snapback), skipPastEnd);
+    }
+
+    private SendOptions sendOptions() {
+        if (positional.isEmpty()) {
+            throw usage("missing <snapshot>");
+        }
+        List<String> rshWords;
+        try {
+            rshWords = CommandWords.split(rsh == null ? "ssh" : rsh);
+        } catch (IllegalArgumentException e) {
+            throw usage("--rsh: " + e.getMessage());
+        }
+        String snapshot = positional.get(0);
+        if (stdout) {
+            if (snapback != null) {
+                throw usage("--snapback cannot be used with --stdout; give it to the lvmsync --apply that writes the device");
+            }
+            if (skipPastEnd) {
+                throw usage("--skip-past-end cannot be used with --stdout; give it to lvmsync --apply");
+            }
+            if (positional.size() != 1) {
+                throw usage("--stdout takes no destination, got " + positional.get(1));
+            }
+            return new SendOptions(snapshot, Optional.empty(), Optional.empty(), true,
+                    Optional.empty(), Optional.ofNullable(dataSource), rshWords, false);
+        }
+        if (positional.size() != 2) {
+            throw usage("missing destination: give [<host>:]<destdevice> or --stdout");
+        }
+        String dest = positional.get(1);
+        int colon = dest.indexOf(':');
+        Optional<String> host = colon < 0 ? Optional.empty() : Optional.of(dest.substring(0, colon));
+        String device = colon < 0 ? dest : dest.substring(colon + 1);
+        if (host.isPresent() && host.get().isEmpty() || device.isEmpty()) {
+            throw usage("destination " + dest + " is not of the form [<host>:]<destdevice>");
+        }
+        return new SendOptions(snapshot, host, Optional.of(device), false,
+                Optional.ofNullable(snapback), Optional.ofNullable(dataSource), rshWords, skipPastEnd);
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}

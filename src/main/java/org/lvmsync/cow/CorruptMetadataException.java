@@ -1,0 +1,37 @@
+package org.lvmsync.cow;
+
+import org.lvmsync.ExitCode;
+import org.lvmsync.LvmsyncException;
+
+/**
+ * On-disk metadata that cannot be trusted: names the device, the block (chunk number on
+ * that device) and the field, so the message alone tells where to look.
+ */
+public class CorruptMetadataException extends LvmsyncException {
+    private final String device;
+    private final long block;
+    private final String field;
+
+    public CorruptMetadataException(String device, long block, String field, String problem) {
+        this(ExitCode.BAD_INPUT, device, block, field, problem);
+    }
+
+    public CorruptMetadataException(ExitCode exitCode, String device, long block, String field, String problem) {
+        super(exitCode, device + ": chunk " + block + ", " + field + ": " + problem);
+        this.device = device;
+        this.block = block;
+        this.field = field;
+    }
+
+    public String device() {
+        return device;
+    }
+
+    public long block() {
+        return block;
+    }
+
+    public String field() {
+        return field;
+    }
+}

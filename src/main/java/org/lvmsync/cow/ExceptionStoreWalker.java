@@ -1,0 +1,166 @@
+package org.lvmsync.cow;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.function.LongConsumer;
+import org.lvmsync.Log;
+import org.lvmsync.sync.RunList;
+
+/**
+ * Walks the metadata areas of a persistent exception store one at a time and reports the
+ * origin chunk number of every exception.
+ *
+ * <p>An area is one chunk of {@code epa} records {u64 old_chunk, u64 new_chunk}, little
+ * endian. The list ends at the first record whose new_chunk is 0; an area with all
+ * {@code epa} slots used continues in the next area. Only one area is held in memory,
+ * so memory stays flat however large the store is; the chunk numbers go straight to a
+ * consumer (normally a {@link RunList.Builder}).
+ */
+public final class ExceptionStoreWalker {
+    private static final long ALIGN = 4096;
+    private static final ValueLayout.OfLong LE_LONG =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** What a walk found, for messages and checks. */
+    public record Summary(CowHeader header, long exceptions, long areasRead) {
+    }
+
+    private final CowDevice cow;
+    private final long originSize;
+
+    /**
+     * @param originSize bytes of the origin; exceptions for chunks starting at or past it
+     *                   are corrupt (a last, partial chunk is fine: the sender clips it)
+     */
+    public ExceptionStoreWalker(CowDevice cow, long originSize) {
+        this.cow = cow;
+        this.originSize = originSize;
+    }
+
+    /** Reads and validates the header, then walks every area into a run list of chunk-sized units. */
+    public static RunList changedChunks(CowDevice cow, long originSize) throws IOException {
+        ExceptionStoreWalker walker = new ExceptionStoreWalker(cow, originSize);
+        CowHeader header = walker.readHeader();
+        RunList.Builder builder = RunList.builder(header.chunkBytes());
+        Summary summary = walker.walk(header, builder::add);
+        RunList runs = builder.build();
+        Log.verbose(String.format("%s: %d exceptions in %d areas, chunk %d bytes -> %d runs, %d bytes changed",
+                cow.name(), summary.exceptions(), summary.areasRead(), header.chunkBytes(),
+                runs.runCount(), runs.totalBytes()));
+        return runs;
+    }
+
+    public CowHeader readHeader() throws IOException {
+        long size = cow.size();
+        if (size < CowHeader.BYTES) {
+            throw new CorruptMetadataException(cow.name(), 0, "header",
+                    "the device holds only " + size + " bytes, too short for an exception store header");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(Math.min(ALIGN, size), ALIGN);
+            cow.readFully(buf, 0);
+            CowHeader header = CowHeader.read(buf, 0).validate(cow.name());
+            if (size < header.chunkBytes()) {
+                throw truncated(0, "header", header.chunkBytes(), size);
+            }
+            return header;
+        }
+    }
+
+    /** Feeds the old_chunk of every exception, in on-disk order, to {@code oldChunks}. */
+    public Summary walk(CowHeader header, LongConsumer oldChunks) throws IOException {
+        long chunkBytes = header.chunkBytes();
+        long epa = CowGeometry.exceptionsPerArea(chunkBytes);
+        long size = cow.size();
+        long cowChunks = size / chunkBytes;
+        long exceptions = 0;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment window = arena.allocate(alignUp(chunkBytes) + ALIGN, ALIGN);
+            for (long area = 0; ; area++) {
+                // After a full area the kernel zeroes the next one on disk before it commits
+                // the full one, so the next area must exist: its absence is a truncation.
+                long chunk = CowGeometry.areaChunk(area, epa);
+                MemorySegment records = readArea(window, chunk, chunkBytes, size);
+                long used = scanArea(records, area, chunk, epa, cowChunks, oldChunks);
+                exceptions += used;
+                if (used < epa) {
+                    return new Summary(header, exceptions, area + 1);
+                }
+            }
+        }
+    }
+
+    /** Returns the number of records in use (epa when the area is full). */
+    private long scanArea(MemorySegment records, long area, long chunk, long epa, long cowChunks,
+                          LongConsumer oldChunks) {
+        long chunkBytes = records.byteSize();
+        for (long i = 0; i < epa; i++) {
+            long oldChunk = records.get(LE_LONG, i * CowGeometry.EXCEPTION_BYTES);
+            long newChunk = records.get(LE_LONG, i * CowGeometry.EXCEPTION_BYTES + 8);
+            if (newChunk == 0) {
+                return i;
+            }
+            checkNewChunk(area, chunk, i, newChunk, epa, cowChunks);
+            checkOldChunk(area, chunk, i, oldChunk, chunkBytes);
+            oldChunks.accept(oldChunk);
+        }
+        return epa;
+    }
+
+    private void checkNewChunk(long area, long chunk, long slot, long newChunk, long epa, long cowChunks) {
+        if (Long.compareUnsigned(newChunk, cowChunks) >= 0) {
+            throw new CorruptMetadataException(cow.name(), chunk, field(area, slot, "new_chunk"),
+                    "points to COW chunk " + Long.toUnsignedString(newChunk) + " but the device holds only "
+                            + cowChunks + " chunks: the COW device is shorter than its metadata claims (truncated copy?)");
+        }
+        if (CowGeometry.isMetadataChunk(newChunk, epa)) {
+            throw new CorruptMetadataException(cow.name(), chunk, field(area, slot, "new_chunk"),
+                    "points to COW chunk " + newChunk + ", which is a header or metadata chunk");
+        }
+    }
+
+    private void checkOldChunk(long area, long chunk, long slot, long oldChunk, long chunkBytes) {
+        if (oldChunk < 0 || oldChunk >= ceilDiv(originSize, chunkBytes)) {
+            throw new CorruptMetadataException(cow.name(), chunk, field(area, slot, "old_chunk"),
+                    "origin chunk " + Long.toUnsignedString(oldChunk) + " lies beyond the origin ("
+                            + originSize + " bytes = " + ceilDiv(originSize, chunkBytes) + " chunks of " + chunkBytes
+                            + "): wrong origin or damaged store");
+        }
+    }
+
+    /**
+     * Reads area chunk {@code chunk} through a 4096-aligned window (chunks smaller than
+     * 4 KiB need not start on a 4 KiB boundary) and returns the slice holding its records.
+     */
+    private MemorySegment readArea(MemorySegment window, long chunk, long chunkBytes, long size) throws IOException {
+        long offset = chunk * chunkBytes;
+        if (offset + chunkBytes > size) {
+            throw truncated(chunk, "metadata area", offset + chunkBytes, size);
+        }
+        long start = offset & -ALIGN;
+        long end = Math.min(alignUp(offset + chunkBytes), size);
+        cow.readFully(window.asSlice(0, end - start), start);
+        return window.asSlice(offset - start, chunkBytes);
+    }
+
+    private CorruptMetadataException truncated(long chunk, String what, long needed, long size) {
+        return new CorruptMetadataException(cow.name(), chunk, what,
+                "needs the device to hold " + needed + " bytes but it holds only " + size
+                        + ": the COW device is shorter than its metadata claims (truncated copy?)");
+    }
+
+    private static String field(long area, long slot, String name) {
+        return "area " + area + " exception " + slot + " " + name;
+    }
+
+    private static long alignUp(long v) {
+        return (v + ALIGN - 1) & -ALIGN;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return -Math.floorDiv(-a, b);
+    }
+}

@@ -1,0 +1,351 @@
+package org.lvmsync.os;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+import org.lvmsync.bindings.libc.fcntl_h;
+import org.lvmsync.bindings.libc.stat;
+import org.lvmsync.bindings.libc.stat_h;
+import org.lvmsync.bindings.linux.fs_h;
+
+/**
+ * One open file descriptor with a single owner. Every call checks its result and turns a
+ * failure into an {@link ErrnoException} naming the call and the path; EINTR is retried.
+ * Segments handed to read/write must be native (the kernel reads them in place); O_DIRECT
+ * additionally needs them aligned (see {@link AlignedBuffer}).
+ * <p>
+ * Not thread-safe as to close(): one owner closes. Positional calls (pread/pwrite) from
+ * several threads on one open Fd are fine, as the kernel allows.
+ */
+public final class Fd implements AutoCloseable {
+    public static final int O_RDONLY = fcntl_h.O_RDONLY();
+    public static final int O_WRONLY = fcntl_h.O_WRONLY();
+    public static final int O_RDWR = fcntl_h.O_RDWR();
+    public static final int O_CREAT = fcntl_h.O_CREAT();
+    public static final int O_EXCL = fcntl_h.O_EXCL();
+    public static final int O_TRUNC = fcntl_h.O_TRUNC();
+    public static final int O_DIRECT = fcntl_h.O_DIRECT();
+
+    private static final int O_CLOEXEC = fcntl_h.O_CLOEXEC();
+    private static final int S_IFMT = stat_h.S_IFMT();
+    /** The size every Linux block device accepts; used for files, where no ioctl answers. */
+    private static final int FILE_BLOCK_SIZE = 512;
+
+    private volatile int fd;
+    private final Path path;
+    private final String name;
+    private final boolean owned;
+
+    private Fd(int fd, Path path, String name, boolean owned) {
+        this.fd = fd;
+        this.path = path;
+        this.name = name;
+        this.owned = owned;
+    }
+
+    /** Opens with mode 0644 when O_CREAT creates the file. */
+    public static Fd open(Path path, int flags) throws ErrnoException {
+        return open(path, flags, 0644);
+    }
+
+    public static Fd open(Path path, int flags, int mode) throws ErrnoException {
+        String name = path.toString();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            MemorySegment cPath = arena.allocateFrom(name);
+            while (true) {
+                int fd = Native.open(errno, cPath, flags | O_CLOEXEC, mode);
+                if (fd >= 0) {
+                    return new Fd(fd, path, name, true);
+                }
+                retryOrThrow(errno, "open", name);
+            }
+        }
+    }
+
+    public static Fd stdin() {
+        return new Fd(0, null, "<stdin>", false);
+    }
+
+    public static Fd stdout() {
+        return new Fd(1, null, "<stdout>", false);
+    }
+
+    /** Takes ownership of a raw descriptor (from a pipe, a child process, ...). */
+    public static Fd adopt(int fd, String name) {
+        if (fd < 0) {
+            throw new IllegalArgumentException("invalid file descriptor " + fd + " for " + name);
+        }
+        return new Fd(fd, null, name, true);
+    }
+
+    public int raw() {
+        return live();
+    }
+
+    /** The path this Fd was opened from; null for stdin, stdout and adopted descriptors. */
+    public Path path() {
+        return path;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** One read(2): the number of bytes read, 0 at end of file. */
+    public int read(MemorySegment dst) throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (true) {
+                long n = Native.read(errno, fd, dst, dst.byteSize());
+                if (n >= 0) {
+                    return (int) n;
+                }
+                retryOrThrow(errno, "read", name);
+            }
+        }
+    }
+
+    /** Writes all of {@code src}, looping over short writes. */
+    public void write(MemorySegment src) throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            long done = 0;
+            while (done < src.byteSize()) {
+                long n = Native.write(errno, fd, src.asSlice(done), src.byteSize() - done);
+                if (n >= 0) {
+                    done += n;
+                } else {
+                    retryOrThrow(errno, "write", name);
+                }
+            }
+        }
+    }
+
+    /** One pread(2) at {@code offset}: the number of bytes read, 0 at end of file. */
+    public int pread(MemorySegment dst, long offset) throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (true) {
+                long n = Native.pread(errno, fd, dst, dst.byteSize(), offset);
+                if (n >= 0) {
+                    return (int) n;
+                }
+                retryOrThrow(errno, "pread", name);
+            }
+        }
+    }
+
+    /** Fills {@code dst} from {@code offset}; a file that ends first is an EOFException. */
+    public void preadFully(MemorySegment dst, long offset) throws IOException {
+        long done = 0;
+        while (done < dst.byteSize()) {
+            int n = pread(dst.asSlice(done), offset + done);
+            if (n == 0) {
+                throw new EOFException("pread " + name + ": end of file at offset " + (offset + done)
+                        + " while reading " + dst.byteSize() + " bytes from offset " + offset);
+            }
+            done += n;
+        }
+    }
+
+    public void pwriteFully(MemorySegment src, long offset) throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            long done = 0;
+            while (done < src.byteSize()) {
+                long n = Native.pwrite(errno, fd, src.asSlice(done), src.byteSize() - done, offset + done);
+                if (n > 0) {
+                    done += n;
+                } else if (n == 0) {
+                    // pwrite(2) returning 0 for a non-empty buffer means the device is full
+                    throw new ErrnoException("pwrite", name + " at offset " + (offset + done),
+                            org.lvmsync.bindings.libc.errno_h.ENOSPC());
+                } else {
+                    retryOrThrow(errno, "pwrite", name);
+                }
+            }
+        }
+    }
+
+    public void fsync() throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (Native.fsync(errno, fd) != 0) {
+                retryOrThrow(errno, "fsync", name);
+            }
+        }
+    }
+
+    public void fdatasync() throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (Native.fdatasync(errno, fd) != 0) {
+                retryOrThrow(errno, "fdatasync", name);
+            }
+        }
+    }
+
+    public FileStat stat() throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            MemorySegment st = stat.allocate(arena);
+            while (Native.fstat(errno, fd, st) != 0) {
+                retryOrThrow(errno, "fstat", name);
+            }
+            int type = stat.st_mode(st) & S_IFMT;
+            long rdev = stat.st_rdev(st);
+            long dev = stat.st_dev(st);
+            return new FileStat(type == stat_h.S_IFBLK(), type == stat_h.S_IFREG(), stat.st_size(st),
+                    FileStat.major(rdev), FileStat.minor(rdev), FileStat.major(dev), FileStat.minor(dev));
+        }
+    }
+
+    /** Capacity in bytes: BLKGETSIZE64 for block devices, st_size for everything else. */
+    public long size() throws ErrnoException {
+        FileStat st = stat();
+        if (!st.isBlockDevice()) {
+            return st.size();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
+            ioctl("BLKGETSIZE64", fs_h.BLKGETSIZE64(), out);
+            return out.get(ValueLayout.JAVA_LONG, 0);
+        }
+    }
+
+    /** BLKSSZGET: the smallest unit the device addresses; 512 for files. */
+    public int logicalBlockSize() throws ErrnoException {
+        return blockSizeIoctl("BLKSSZGET", fs_h.BLKSSZGET());
+    }
+
+    /** BLKPBSZGET: the unit the device writes atomically; 512 for files. */
+    public int physicalBlockSize() throws ErrnoException {
+        return blockSizeIoctl("BLKPBSZGET", fs_h.BLKPBSZGET());
+    }
+
+    private int blockSizeIoctl(String what, long request) throws ErrnoException {
+        if (!stat().isBlockDevice()) {
+            return FILE_BLOCK_SIZE;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT);
+            ioctl(what, request, out);
+            return out.get(ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    /**
+     * Writes back and drops the cached pages of this one device (BLKFLSBUF), so the next
+     * read sees what the kernel wrote underneath the page cache. For a regular file (a test
+     * stand-in for a device) the same effect comes from fdatasync + fadvise(DONTNEED).
+     */
+    public void flushBlockBuffers() throws ErrnoException {
+        if (stat().isBlockDevice()) {
+            ioctl("BLKFLSBUF", fs_h.BLKFLSBUF(), MemorySegment.NULL);
+        } else {
+            fdatasync();
+            fadviseDontNeed(0, 0);
+        }
+    }
+
+    /** posix_fadvise(DONTNEED); length 0 means "to the end of the file". */
+    public void fadviseDontNeed(long offset, long length) throws ErrnoException {
+        int result = fcntl_h.posix_fadvise(live(), offset, length, fcntl_h.POSIX_FADV_DONTNEED());
+        if (result != 0) {
+            // posix_fadvise returns the error number instead of setting errno
+            throw new ErrnoException("posix_fadvise", name, result);
+        }
+    }
+
+    /** BLKDISCARD of {@code [offset, offset+length)}; both must be logical-block aligned. */
+    public void discard(long offset, long length) throws ErrnoException {
+        rangeIoctl("BLKDISCARD", fs_h.BLKDISCARD(), offset, length);
+    }
+
+    /** BLKZEROOUT of {@code [offset, offset+length)}: zeros that read back as zeros. */
+    public void zeroOut(long offset, long length) throws ErrnoException {
+        rangeIoctl("BLKZEROOUT", fs_h.BLKZEROOUT(), offset, length);
+    }
+
+    private void rangeIoctl(String what, long request, long offset, long length) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment range = arena.allocate(ValueLayout.JAVA_LONG, 2);
+            range.setAtIndex(ValueLayout.JAVA_LONG, 0, offset);
+            range.setAtIndex(ValueLayout.JAVA_LONG, 1, length);
+            ioctl(what, request, range);
+        }
+    }
+
+    /**
+     * ioctl(2) with a pointer argument (or NULL); {@code what} names the request in the
+     * error message. Returns the ioctl's non-negative result.
+     */
+    public int ioctl(String what, long request, MemorySegment arg) throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (true) {
+                int result = Native.ioctl(errno, fd, request, arg);
+                if (result >= 0) {
+                    return result;
+                }
+                retryOrThrow(errno, what, name);
+            }
+        }
+    }
+
+    /**
+     * Closes once; later calls do nothing. EINTR is not retried: on Linux the descriptor is
+     * already released then, and retrying could close a descriptor another thread just got.
+     */
+    @Override
+    public void close() throws ErrnoException {
+        int fd = this.fd;
+        if (fd < 0) {
+            return;
+        }
+        this.fd = -1;
+        if (!owned) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            if (Native.close(errno, fd) != 0 && Native.errno(errno) != Native.EINTR) {
+                throw new ErrnoException("close", name, Native.errno(errno));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Fd[" + fd + " " + name + "]";
+    }
+
+    private int live() {
+        int fd = this.fd;
+        if (fd < 0) {
+            throw new IllegalStateException(name + " is already closed");
+        }
+        return fd;
+    }
+
+    /** Returns if the failed call should be retried (EINTR), else throws. */
+    static void retryOrThrow(MemorySegment errnoState, String operation, String path) throws ErrnoException {
+        int errno = Native.errno(errnoState);
+        if (errno != Native.EINTR) {
+            throw new ErrnoException(operation, path, errno);
+        }
+    }
+}

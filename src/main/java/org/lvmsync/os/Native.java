@@ -1,0 +1,197 @@
+package org.lvmsync.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import org.lvmsync.bindings.libc.errno_h;
+import org.lvmsync.bindings.libc.fcntl_h;
+import org.lvmsync.bindings.libc.ioctl_h;
+import org.lvmsync.bindings.libc.mman_h;
+import org.lvmsync.bindings.libc.stat_h;
+import org.lvmsync.bindings.libc.string_h;
+import org.lvmsync.bindings.libc.unistd_h;
+
+/**
+ * errno-capturing downcall handles. jextract emits plain handles (no
+ * {@code captureCallState}), so the errno-setting functions are re-linked here from the
+ * bindings' own addresses and descriptors; the layouts stay defined in one place. Every
+ * handle takes the capture segment as its first argument: callers pass a fresh segment
+ * from their own confined arena, so no two calls (or threads) share errno state.
+ * Each wrapper returns the raw result; checking it is the caller's job.
+ */
+final class Native {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO_VALUE =
+            STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    static final int EINTR = errno_h.EINTR();
+
+    private static final MethodHandle OPEN = link(fcntl_h.open.address(),
+            fcntl_h.open.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle IOCTL = link(ioctl_h.ioctl.address(),
+            ioctl_h.ioctl.makeInvoker(ioctl_h.C_POINTER).descriptor(), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = link(unistd_h.close$address(), unistd_h.close$descriptor());
+    private static final MethodHandle READ = link(unistd_h.read$address(), unistd_h.read$descriptor());
+    private static final MethodHandle WRITE = link(unistd_h.write$address(), unistd_h.write$descriptor());
+    private static final MethodHandle PREAD = link(unistd_h.pread$address(), unistd_h.pread$descriptor());
+    private static final MethodHandle PWRITE = link(unistd_h.pwrite$address(), unistd_h.pwrite$descriptor());
+    private static final MethodHandle FSYNC = link(unistd_h.fsync$address(), unistd_h.fsync$descriptor());
+    private static final MethodHandle FDATASYNC =
+            link(unistd_h.fdatasync$address(), unistd_h.fdatasync$descriptor());
+    private static final MethodHandle PIPE2 = link(unistd_h.pipe2$address(), unistd_h.pipe2$descriptor());
+    private static final MethodHandle FSTAT = link(stat_h.fstat$address(), stat_h.fstat$descriptor());
+    private static final MethodHandle MMAP = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
+    private static final MethodHandle MUNMAP = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
+    private static final MethodHandle SPLICE = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
+
+    private Native() {
+    }
+
+    private static MethodHandle link(MemorySegment address, FunctionDescriptor descriptor,
+                                     Linker.Option... options) {
+        Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
+        all[options.length] = ERRNO;
+        return LINKER.downcallHandle(address, descriptor, all);
+    }
+
+    /** A fresh errno capture segment for one call. */
+    static MemorySegment errnoState(Arena arena) {
+        return arena.allocate(STATE);
+    }
+
+    static int errno(MemorySegment state) {
+        return (int) ERRNO_VALUE.get(state, 0L);
+    }
+
+    /** "Device or resource busy (EBUSY)"; unknown numbers still print something useful. */
+    static String describe(int errno) {
+        String text = cString(string_h.strerror(errno));
+        String name = cString(string_h.strerrorname_np(errno));
+        return (text == null ? "error " + errno : text) + " (" + (name == null ? "errno " + errno : name) + ")";
+    }
+
+    private static String cString(MemorySegment p) {
+        return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Long.MAX_VALUE).getString(0);
+    }
+
+    static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
+        try {
+            return (int) OPEN.invokeExact(state, path, flags, mode);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
+        try {
+            return (int) IOCTL.invokeExact(state, fd, request, arg);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int close(MemorySegment state, int fd) {
+        try {
+            return (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long read(MemorySegment state, int fd, MemorySegment buf, long len) {
+        try {
+            return (long) READ.invokeExact(state, fd, buf, len);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long write(MemorySegment state, int fd, MemorySegment buf, long len) {
+        try {
+            return (long) WRITE.invokeExact(state, fd, buf, len);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long pread(MemorySegment state, int fd, MemorySegment buf, long len, long offset) {
+        try {
+            return (long) PREAD.invokeExact(state, fd, buf, len, offset);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long pwrite(MemorySegment state, int fd, MemorySegment buf, long len, long offset) {
+        try {
+            return (long) PWRITE.invokeExact(state, fd, buf, len, offset);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fsync(MemorySegment state, int fd) {
+        try {
+            return (int) FSYNC.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fdatasync(MemorySegment state, int fd) {
+        try {
+            return (int) FDATASYNC.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
+        try {
+            return (int) PIPE2.invokeExact(state, fds, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fstat(MemorySegment state, int fd, MemorySegment buf) {
+        try {
+            return (int) FSTAT.invokeExact(state, fd, buf);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static MemorySegment mmap(MemorySegment state, long len, int prot, int flags, int fd, long offset) {
+        try {
+            return (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, len, prot, flags, fd, offset);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int munmap(MemorySegment state, MemorySegment addr, long len) {
+        try {
+            return (int) MUNMAP.invokeExact(state, addr, len);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long splice(MemorySegment state, int fdIn, MemorySegment offIn, int fdOut,
+                       MemorySegment offOut, long len, int flags) {
+        try {
+            return (long) SPLICE.invokeExact(state, fdIn, offIn, fdOut, offOut, len, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+}
