@@ -62,3 +62,46 @@ lib errno_h $INC/errno.h \
     --include-constant BLKFLSBUF --include-constant BLKSSZGET --include-constant BLKGETSIZE64 \
     --include-constant BLKDISCARD --include-constant BLKPBSZGET --include-constant BLKZEROOUT \
     $INC/linux/fs.h
+
+# libdevmapper: loaded by soname (-l :name), so a missing library fails at class
+# initialisation; org.lvmsync.dm.DmClient probes it first to say what to install.
+"$JEXTRACT" --output "$OUT" -t org.lvmsync.bindings.devmapper --header-class-name libdevmapper_h \
+    -l :libdevmapper.so.1.02.1 \
+    --include-function dm_lib_release --include-function dm_log_init_verbose \
+    --include-function dm_get_library_version \
+    --include-function dm_task_create --include-function dm_task_destroy \
+    --include-function dm_task_set_name --include-function dm_task_set_major --include-function dm_task_set_minor \
+    --include-function dm_task_set_message --include-function dm_task_set_sector \
+    --include-function dm_task_no_open_count --include-function dm_task_no_flush \
+    --include-function dm_task_run --include-function dm_task_get_errno --include-function dm_task_get_info \
+    --include-function dm_task_get_name --include-function dm_task_get_uuid \
+    --include-function dm_task_get_deps --include-function dm_task_get_names \
+    --include-function dm_task_get_message_response --include-function dm_get_next_target \
+    --include-struct dm_info --include-struct dm_deps --include-struct dm_names \
+    --include-constant DM_DEVICE_CREATE --include-constant DM_DEVICE_RELOAD --include-constant DM_DEVICE_REMOVE \
+    --include-constant DM_DEVICE_REMOVE_ALL --include-constant DM_DEVICE_SUSPEND --include-constant DM_DEVICE_RESUME \
+    --include-constant DM_DEVICE_INFO --include-constant DM_DEVICE_DEPS --include-constant DM_DEVICE_RENAME \
+    --include-constant DM_DEVICE_VERSION --include-constant DM_DEVICE_STATUS --include-constant DM_DEVICE_TABLE \
+    --include-constant DM_DEVICE_WAITEVENT --include-constant DM_DEVICE_LIST --include-constant DM_DEVICE_CLEAR \
+    --include-constant DM_DEVICE_MKNODES --include-constant DM_DEVICE_LIST_VERSIONS --include-constant DM_DEVICE_TARGET_MSG \
+    $INC/libdevmapper.h
+
+# linux/dm-ioctl.h uses _IOWR without including <linux/ioctl.h>: feed it through a wrapper.
+# DM_VERSION_MINOR/PATCHLEVEL are left out on purpose: they change with the kernel headers,
+# and the tool sends 4.0.0 (any 4.x driver accepts it).
+WRAP=$(mktemp --suffix=.h)
+trap 'rm -f "$WRAP"' EXIT
+printf '#include <sys/ioctl.h>\n#include <linux/dm-ioctl.h>\n' > "$WRAP"
+"$JEXTRACT" --output "$OUT" -t org.lvmsync.bindings.dmioctl --header-class-name dm_ioctl_h \
+    --include-struct dm_ioctl --include-struct dm_target_spec --include-struct dm_target_deps \
+    --include-struct dm_name_list --include-struct dm_target_msg \
+    --include-constant DM_VERSION_CMD --include-constant DM_LIST_DEVICES_CMD --include-constant DM_DEV_STATUS_CMD \
+    --include-constant DM_TABLE_DEPS_CMD --include-constant DM_TABLE_STATUS_CMD --include-constant DM_TARGET_MSG_CMD \
+    --include-constant DM_NAME_LEN --include-constant DM_UUID_LEN --include-constant DM_MAX_TYPE_NAME \
+    --include-constant DM_IOCTL --include-constant DM_VERSION_MAJOR \
+    --include-constant DM_READONLY_FLAG --include-constant DM_SUSPEND_FLAG --include-constant DM_STATUS_TABLE_FLAG \
+    --include-constant DM_ACTIVE_PRESENT_FLAG --include-constant DM_INACTIVE_PRESENT_FLAG \
+    --include-constant DM_BUFFER_FULL_FLAG --include-constant DM_NOFLUSH_FLAG --include-constant DM_DATA_OUT_FLAG \
+    --include-constant DM_VERSION --include-constant DM_LIST_DEVICES --include-constant DM_DEV_STATUS \
+    --include-constant DM_TABLE_DEPS --include-constant DM_TABLE_STATUS --include-constant DM_TARGET_MSG \
+    "$WRAP"

@@ -89,7 +89,7 @@ public final class LvmsyncCommand implements Callable<Integer> {
     boolean helpRequested;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (quiet && (verbose || debug)) {
             throw usage("--quiet cannot be combined with --verbose or --debug");
         }

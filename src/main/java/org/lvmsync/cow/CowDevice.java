@@ -1,22 +1,20 @@
 package org.lvmsync.cow;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The walker's whole view of a COW device: a name for messages, a size, and positioned
- * reads. The walker only asks for ranges that start on a 4096-byte boundary and end on
- * one or at the end of the device, into 4096-aligned buffers, so an O_DIRECT
- * implementation can pass them straight to pread.
+ * reads. The walker only asks for 4096-aligned ranges into 4096-aligned buffers, so an
+ * O_DIRECT implementation can pass them straight to pread.
  */
 public interface CowDevice {
     String name();
 
     long size() throws IOException;
 
-    /** Fills {@code dst} from byte {@code offset}; a short device is an {@link EOFException}. */
-    void readFully(MemorySegment dst, long offset) throws IOException;
+    /** Fills {@code dst} from byte {@code offset}; returns the bytes read, fewer only where the device ends. */
+    long read(MemorySegment dst, long offset) throws IOException;
 
     /** A device held in memory (an image in a segment, or a mapped file). */
     static CowDevice of(String name, MemorySegment image) {
@@ -32,12 +30,10 @@ public interface CowDevice {
             }
 
             @Override
-            public void readFully(MemorySegment dst, long offset) throws IOException {
-                if (offset < 0 || offset + dst.byteSize() > image.byteSize()) {
-                    throw new EOFException(name + ": read of " + dst.byteSize() + " bytes at " + offset
-                            + " passes the end (" + image.byteSize() + " bytes)");
-                }
-                MemorySegment.copy(image, offset, dst, 0, dst.byteSize());
+            public long read(MemorySegment dst, long offset) {
+                long n = Math.max(0, Math.min(dst.byteSize(), image.byteSize() - offset));
+                MemorySegment.copy(image, offset, dst, 0, n);
+                return n;
             }
         };
     }

@@ -42,8 +42,22 @@ public final class ExceptionStoreWalker {
 
     /** Reads and validates the header, then walks every area into a run list of chunk-sized units. */
     public static RunList changedChunks(CowDevice cow, long originSize) throws IOException {
+        return changedChunks(cow, originSize, 0);
+    }
+
+    /**
+     * As above, and the header's chunk size must equal {@code expectedChunkBytes} (the
+     * snapshot table's), unless that is 0: a disagreement means the COW device is not this
+     * snapshot's, and its exceptions would name the wrong chunks.
+     */
+    public static RunList changedChunks(CowDevice cow, long originSize, long expectedChunkBytes) throws IOException {
         ExceptionStoreWalker walker = new ExceptionStoreWalker(cow, originSize);
         CowHeader header = walker.readHeader();
+        if (expectedChunkBytes != 0 && header.chunkBytes() != expectedChunkBytes) {
+            throw new CorruptMetadataException(cow.name(), 0, "chunk_size", "the exception store header says "
+                    + header.chunkBytes() + "-byte chunks but the snapshot's table says " + expectedChunkBytes
+                    + "; the COW device does not belong to this snapshot as loaded: check 'lvs -a' and take a new snapshot");
+        }
         RunList.Builder builder = RunList.builder(header.chunkBytes());
         Summary summary = walker.walk(header, builder::add);
         RunList runs = builder.build();
@@ -60,8 +74,10 @@ public final class ExceptionStoreWalker {
                     "the device holds only " + size + " bytes, too short for an exception store header");
         }
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buf = arena.allocate(Math.min(ALIGN, size), ALIGN);
-            cow.readFully(buf, 0);
+            MemorySegment buf = arena.allocate(ALIGN, ALIGN);
+            if (cow.read(buf, 0) < CowHeader.BYTES) {
+                throw truncated(0, "header", CowHeader.BYTES, size);
+            }
             CowHeader header = CowHeader.read(buf, 0).validate(cow.name());
             if (size < header.chunkBytes()) {
                 throw truncated(0, "header", header.chunkBytes(), size);
@@ -137,12 +153,12 @@ public final class ExceptionStoreWalker {
      */
     private MemorySegment readArea(MemorySegment window, long chunk, long chunkBytes, long size) throws IOException {
         long offset = chunk * chunkBytes;
-        if (offset + chunkBytes > size) {
+        long start = offset & -ALIGN;
+        long end = alignUp(offset + chunkBytes);
+        long got = offset + chunkBytes > size ? 0 : cow.read(window.asSlice(0, end - start), start);
+        if (start + got < offset + chunkBytes) {
             throw truncated(chunk, "metadata area", offset + chunkBytes, size);
         }
-        long start = offset & -ALIGN;
-        long end = Math.min(alignUp(offset + chunkBytes), size);
-        cow.readFully(window.asSlice(0, end - start), start);
         return window.asSlice(offset - start, chunkBytes);
     }
 

@@ -7,6 +7,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.lvmsync.bindings.devmapper.dm_deps;
+import org.lvmsync.bindings.devmapper.dm_info;
+import org.lvmsync.bindings.devmapper.dm_names;
+import org.lvmsync.bindings.devmapper.libdevmapper_h;
+import org.lvmsync.bindings.dmioctl.dm_ioctl;
+import org.lvmsync.bindings.dmioctl.dm_ioctl_h;
+import org.lvmsync.bindings.dmioctl.dm_name_list;
+import org.lvmsync.bindings.dmioctl.dm_target_deps;
+import org.lvmsync.bindings.dmioctl.dm_target_msg;
+import org.lvmsync.bindings.dmioctl.dm_target_spec;
 import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.bindings.libc.fcntl_h;
 import org.lvmsync.bindings.libc.ioctl_h;
@@ -42,6 +52,33 @@ class LayoutTest {
                 .expression("sizeof(size_t)", 8)
                 .expression("sizeof(dev_t)", 8)
                 .verify(WORK.resolve("libc"));
+    }
+
+    @Test
+    void deviceMapperBindingsMatchTheHeaders() throws Exception {
+        new CLayoutChecker()
+                .include("sys/ioctl.h").include("linux/dm-ioctl.h").include("libdevmapper.h")
+                .constantsOf(dm_ioctl_h.class)
+                .struct("dm_ioctl", dm_ioctl.class)
+                .struct("dm_target_spec", dm_target_spec.class)
+                .struct("dm_target_deps", dm_target_deps.class)
+                .struct("dm_name_list", dm_name_list.class)
+                .struct("dm_target_msg", dm_target_msg.class)
+                .constantsOf(libdevmapper_h.class)
+                .struct("dm_info", dm_info.class)
+                .struct("dm_deps", dm_deps.class)
+                .struct("dm_names", dm_names.class)
+                .expression("sizeof(uint64_t)", 8)
+                .verify(WORK.resolve("dm"));
+    }
+
+    @Test
+    void everyLibdevmapperSymbolResolves() throws Exception {
+        try {
+            resolveAll(libdevmapper_h.class);
+        } catch (ExceptionInInitializerError e) {
+            org.junit.jupiter.api.Assumptions.abort("libdevmapper.so.1.02.1 is not installed: " + e.getCause());
+        }
     }
 
     @Test

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.lvmsync.Log;
 
 /** The real entry point, with stdout and stderr captured. */
@@ -108,15 +112,68 @@ class MainTest {
 
     @Test
     void runtimeErrorsAreOneLine() {
-        assertEquals(1, run("vg/snap", "--stdout"));
-        assertEquals("lvmsync: sending from a snapshot is not available in this build" + System.lineSeparator(), err());
+        // a change file that is not there: the same on every machine, dm or not
+        assertEquals(1, run("--apply", "target/no-such-dir/changes", "target/no-such-dir/image"));
+        assertTrue(err().startsWith("lvmsync: ") && err().contains("target/no-such-dir/"), err());
+        assertEquals(1, err().lines().count(), err());
         assertEquals("", out());
     }
 
     @Test
     void stackTraceOnlyWithDebug() {
-        assertEquals(1, run("-d", "vg/snap", "--stdout"));
-        assertTrue(err().startsWith("lvmsync: sending from a snapshot is not available in this build"), err());
+        assertEquals(1, run("-d", "--apply", "target/no-such-dir/changes", "target/no-such-dir/image"));
+        assertTrue(err().startsWith("lvmsync: ") && err().contains("target/no-such-dir/"), err());
         assertTrue(err().contains("\tat org.lvmsync."), err());
+    }
+
+    /** lvmsync PROTO[3], one record: 3 bytes at offset 2. */
+    private static byte[] smallStream() {
+        byte[] hs = "lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] s = java.util.Arrays.copyOf(hs, hs.length + 15);
+        s[hs.length + 7] = 2;
+        s[hs.length + 11] = 3;
+        s[hs.length + 12] = 'x';
+        s[hs.length + 13] = 'y';
+        s[hs.length + 14] = 'z';
+        return s;
+    }
+
+    @Test
+    void applyWritesTheImageAndOnlyStderrTalks(@TempDir Path dir) throws IOException {
+        Path img = Files.write(dir.resolve("disk.img"), new byte[8]);
+        Path stream = Files.write(dir.resolve("changes"), smallStream());
+        Path undo = dir.resolve("undo");
+        assertEquals(0, run("--apply", stream.toString(), "--snapback", undo.toString(), img.toString()), err());
+        assertEquals("", out());
+        assertTrue(err().startsWith("Applied 1 record (3 bytes) to " + img + " in "), err());
+        assertEquals("\0\0xyz\0\0\0", new String(Files.readAllBytes(img), StandardCharsets.ISO_8859_1));
+        err.reset();
+        assertEquals(0, run("-q", "-a", undo.toString(), img.toString()));
+        assertEquals("", err(), "quiet");
+        assertEquals("", out());
+        assertEquals(8, Files.size(img));
+        assertEquals(0, Files.readAllBytes(img)[2]);
+    }
+
+    @Test
+    void corruptStreamExitsThree(@TempDir Path dir) throws IOException {
+        Path img = Files.write(dir.resolve("disk.img"), new byte[8]);
+        byte[] s = smallStream();
+        Path stream = Files.write(dir.resolve("changes"), java.util.Arrays.copyOf(s, s.length - 2));
+        assertEquals(3, run("--apply", stream.toString(), img.toString()));
+        assertEquals("", out());
+        String[] lines = err().split("\\R");
+        assertEquals("lvmsync: corrupt change stream " + stream + ": record 1 at stream byte 17: payload cut short:"
+                + " the stream ends at byte 30 after 1 of 3 payload bytes", lines[lines.length - 1]);
+    }
+
+    @Test
+    void serverIsTheDeprecatedApplyFromStdin() {
+        // without a destination: the warning, then the usage error of --apply - (stdin is never read)
+        assertEquals(2, run("--server"));
+        assertEquals("lvmsync: --server is deprecated; use --apply -" + System.lineSeparator()
+                + "lvmsync: --apply needs the destination device" + System.lineSeparator()
+                + "Try 'lvmsync --help' for more information." + System.lineSeparator(), err());
+        assertEquals("", out());
     }
 }

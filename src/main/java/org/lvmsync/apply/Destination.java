@@ -1,0 +1,145 @@
+package org.lvmsync.apply;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import org.lvmsync.ExitCode;
+import org.lvmsync.LvmsyncException;
+import org.lvmsync.bindings.libc.errno_h;
+import org.lvmsync.os.ErrnoException;
+import org.lvmsync.os.Fd;
+import org.lvmsync.os.FileStat;
+
+/**
+ * The device (or image file) a change stream is written to.
+ *
+ * <p>A block device is claimed with O_EXCL, which the kernel refuses while the device is
+ * mounted or claimed by another program: writing under a mounted filesystem would corrupt
+ * it. Writes whose offset, length and buffer are aligned to the logical block size go
+ * through an O_DIRECT descriptor (no page-cache pollution, no double copy); anything else
+ * goes through a second, buffered descriptor. The kernel keeps the two coherent: a direct
+ * write first writes back and then drops cached pages of its range.
+ *
+ * <p>A regular file is opened read-write, never truncated, and written buffered; it keeps
+ * its size unless a record extends it.
+ */
+final class Destination implements AutoCloseable {
+    private final Path path;
+    private final Fd buffered;
+    private final Fd direct;          // null for regular files
+    private final long size;
+    private final int logicalBlockSize;
+
+    private Destination(Path path, Fd buffered, Fd direct, long size, int logicalBlockSize) {
+        this.path = path;
+        this.buffered = buffered;
+        this.direct = direct;
+        this.size = size;
+        this.logicalBlockSize = logicalBlockSize;
+    }
+
+    static Destination open(Path path) throws IOException {
+        Fd buffered = Fd.open(path, Fd.O_RDWR);
+        try {
+            FileStat st = buffered.stat();
+            if (st.isRegularFile()) {
+                return new Destination(path, buffered, null, st.size(), 1);
+            }
+            if (!st.isBlockDevice()) {
+                throw new LvmsyncException(ExitCode.FAILURE, "destination " + path
+                        + " is neither a block device nor a regular file");
+            }
+            Fd direct = openExclusive(path);
+            return new Destination(path, buffered, direct, buffered.size(), buffered.logicalBlockSize());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(buffered, e);
+            throw e;
+        }
+    }
+
+    private static Fd openExclusive(Path path) throws ErrnoException {
+        try {
+            return Fd.open(path, Fd.O_RDWR | Fd.O_EXCL | Fd.O_DIRECT);
+        } catch (ErrnoException e) {
+            if (e.errno() == errno_h.EBUSY()) {
+                throw new LvmsyncException(ExitCode.FAILURE, "destination " + path
+                        + " is mounted or in use by another program (EBUSY); unmount it or stop what holds it", e);
+            }
+            throw e;
+        }
+    }
+
+    Path path() {
+        return path;
+    }
+
+    boolean isBlockDevice() {
+        return direct != null;
+    }
+
+    /** Size when opened: the device's capacity, or the file's length. */
+    long size() {
+        return size;
+    }
+
+    /** True when a transfer of this range from/to this buffer may use O_DIRECT. */
+    boolean directCapable(long offset, long length) {
+        return direct != null && offset % logicalBlockSize == 0 && length % logicalBlockSize == 0;
+    }
+
+    private boolean direct(MemorySegment buffer, long offset) {
+        return directCapable(offset, buffer.byteSize()) && buffer.address() % logicalBlockSize == 0;
+    }
+
+    void write(MemorySegment src, long offset) throws IOException {
+        (direct(src, offset) ? direct : buffered).pwriteFully(src, offset);
+    }
+
+    /**
+     * Reads the bytes now at {@code [offset, offset + dst.byteSize())}. Past the end of a
+     * regular file there are none: that part reads as zeros (what a restore writes back).
+     */
+    void read(MemorySegment dst, long offset) throws IOException {
+        Fd fd = direct(dst, offset) ? direct : buffered;
+        long done = 0;
+        while (done < dst.byteSize()) {
+            int n = fd.pread(dst.asSlice(done), offset + done);
+            if (n == 0) {
+                if (isBlockDevice()) {
+                    throw new LvmsyncException(ExitCode.FAILURE, "read " + path + ": end of device at byte "
+                            + (offset + done) + " (size " + size + ")");
+                }
+                dst.asSlice(done).fill((byte) 0);
+                return;
+            }
+            done += n;
+        }
+    }
+
+    /** Makes every write durable (both descriptors: the buffered one may hold dirty pages). */
+    void sync() throws IOException {
+        buffered.fsync();
+        if (direct != null) {
+            direct.fsync();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            buffered.close();
+        } finally {
+            if (direct != null) {
+                direct.close();
+            }
+        }
+    }
+
+    private static void closeQuietly(Fd fd, Throwable failure) {
+        try {
+            fd.close();
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

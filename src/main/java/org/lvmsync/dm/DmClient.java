@@ -1,0 +1,262 @@
+package org.lvmsync.dm;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.lvmsync.ExitCode;
+import org.lvmsync.LvmsyncException;
+import org.lvmsync.bindings.devmapper.dm_deps;
+import org.lvmsync.bindings.devmapper.dm_info;
+import org.lvmsync.bindings.devmapper.dm_names;
+import org.lvmsync.bindings.devmapper.libdevmapper_h;
+import org.lvmsync.bindings.dmioctl.dm_ioctl;
+import org.lvmsync.bindings.dmioctl.dm_ioctl_h;
+import org.lvmsync.os.Fd;
+
+/**
+ * Asks the kernel's device-mapper about devices: what exists, tables, status, dependencies,
+ * and sends target messages. Read-only apart from message(); it never creates, loads or
+ * removes devices. Requests go through libdevmapper (one task per call); version() talks
+ * to /dev/mapper/control directly so it works as a probe without the library's side effects.
+ * <p>
+ * One owner; not thread-safe (libdevmapper keeps process-wide state). close() lets
+ * libdevmapper release its control descriptor.
+ */
+public final class DmClient implements AutoCloseable {
+    public static final Path CONTROL = Path.of("/dev/mapper/control");
+    static final String LIBRARY = "libdevmapper.so.1.02.1";
+
+    private boolean closed;
+
+    private DmClient() {
+    }
+
+    /** Fails with one actionable line when the library or the kernel driver is missing. */
+    public static DmClient open() {
+        requireLibrary();
+        requireControl();
+        return new DmClient();
+    }
+
+    static void requireLibrary() {
+        try (Arena probe = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup(LIBRARY, probe);
+        } catch (IllegalArgumentException e) {
+            throw new LvmsyncException(ExitCode.FAILURE, "device-mapper library " + LIBRARY
+                    + " not found: install libdevmapper1.02.1 (Debian/Ubuntu) or device-mapper-libs (Fedora/RHEL)");
+        }
+    }
+
+    static void requireControl() {
+        if (!Files.exists(CONTROL)) {
+            throw new LvmsyncException(ExitCode.FAILURE,
+                    "device-mapper is not available: " + CONTROL + " missing (load dm_mod)");
+        }
+    }
+
+    /** The kernel interface version, by a raw DM_VERSION ioctl on /dev/mapper/control. */
+    public DmVersion version() throws IOException {
+        requireOpen();
+        try (Arena arena = Arena.ofConfined(); Fd control = Fd.open(CONTROL, Fd.O_RDWR)) {
+            MemorySegment io = dm_ioctl.allocate(arena);
+            MemorySegment version = dm_ioctl.version(io);
+            version.setAtIndex(ValueLayout.JAVA_INT, 0, dm_ioctl_h.DM_VERSION_MAJOR()); // ask for 4.0.0 or later
+            dm_ioctl.data_size(io, (int) dm_ioctl.sizeof());
+            dm_ioctl.data_start(io, (int) dm_ioctl.sizeof());
+            control.ioctl("DM_VERSION", dm_ioctl_h.DM_VERSION(), io);
+            return new DmVersion(version.getAtIndex(ValueLayout.JAVA_INT, 0),
+                    version.getAtIndex(ValueLayout.JAVA_INT, 1), version.getAtIndex(ValueLayout.JAVA_INT, 2));
+        }
+    }
+
+    /** libdevmapper's own version, e.g. "1.02.185 (2022-05-18)". */
+    public String libraryVersion() throws DmException {
+        requireOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(64);
+            if (libdevmapper_h.dm_get_library_version(buf, buf.byteSize()) == 0) {
+                throw new DmException("libdevmapper did not report its version");
+            }
+            return buf.getString(0);
+        }
+    }
+
+    /** Every device-mapper device, in the kernel's order. */
+    public List<DmDevice> list() throws IOException {
+        requireOpen();
+        try (Arena arena = Arena.ofConfined();
+             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_LIST(), "list", "devices")) {
+            task.run();
+            return names(libdevmapper_h.dm_task_get_names(task.handle()));
+        }
+    }
+
+    /**
+     * Walks libdevmapper's name list: records of {dev u64, next u32, name}; next is the
+     * offset of the following record from this one, 0 on the last; dev 0 means "no devices".
+     */
+    private static List<DmDevice> names(MemorySegment first) {
+        List<DmDevice> devices = new ArrayList<>();
+        if (first.equals(MemorySegment.NULL)) {
+            return devices;
+        }
+        MemorySegment all = first.reinterpret(Long.MAX_VALUE);
+        long at = 0;
+        if (dm_names.dev(all) == 0) {
+            return devices;
+        }
+        while (true) {
+            MemorySegment entry = all.asSlice(at);
+            devices.add(new DmDevice(entry.getString(dm_names.name$offset()), DevNo.decode(dm_names.dev(entry))));
+            int next = dm_names.next(entry);
+            if (next == 0) {
+                return devices;
+            }
+            at += Integer.toUnsignedLong(next);
+        }
+    }
+
+    public DmInfo info(String name) throws IOException {
+        requireOpen();
+        try (Arena arena = Arena.ofConfined();
+             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_INFO(), "info", name)) {
+            task.name(name).run();
+            return info(arena, task);
+        }
+    }
+
+    public DmInfo info(DevNo dev) throws IOException {
+        requireOpen();
+        try (Arena arena = Arena.ofConfined();
+             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_INFO(), "info", dev.toString())) {
+            task.devNo(dev).run();
+            return info(arena, task);
+        }
+    }
+
+    private static DmInfo info(Arena arena, DmTask task) throws DmException {
+        MemorySegment dmi = dm_info.allocate(arena);
+        if (libdevmapper_h.dm_task_get_info(task.handle(), dmi) == 0) {
+            throw new DmException("libdevmapper returned no device info");
+        }
+        if (dm_info.exists(dmi) == 0) {
+            return DmInfo.missing();
+        }
+        return new DmInfo(true,
+                DmTask.string(libdevmapper_h.dm_task_get_name(task.handle())),
+                DmTask.string(libdevmapper_h.dm_task_get_uuid(task.handle())),
+                new DevNo(dm_info.major(dmi), dm_info.minor(dmi)),
+                dm_info.open_count(dmi), dm_info.suspended(dmi) != 0, dm_info.read_only(dmi) != 0,
+                dm_info.target_count(dmi), dm_info.event_nr(dmi),
+                dm_info.live_table(dmi) != 0, dm_info.inactive_table(dmi) != 0);
+    }
+
+    /** The name of the device-mapper device with this number, if it is one. */
+    public Optional<String> nameOf(int major, int minor) throws IOException {
+        DmInfo info = info(new DevNo(major, minor));
+        return info.exists() ? Optional.of(info.name()) : Optional.empty();
+    }
+
+    /** The live table, one Target per line (params as loaded, device numbers as maj:min). */
+    public List<Target> table(String name) throws IOException {
+        return targets(name, libdevmapper_h.DM_DEVICE_TABLE(), "table");
+    }
+
+    /** The targets' status lines. */
+    public List<Target> status(String name) throws IOException {
+        return targets(name, libdevmapper_h.DM_DEVICE_STATUS(), "status");
+    }
+
+    private List<Target> targets(String name, int type, String operation) throws IOException {
+        requireExists(name);
+        try (Arena arena = Arena.ofConfined(); DmTask task = new DmTask(arena, type, operation, name)) {
+            task.name(name).noOpenCount().run();
+            MemorySegment start = arena.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment length = arena.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment targetType = arena.allocate(ValueLayout.ADDRESS);
+            MemorySegment params = arena.allocate(ValueLayout.ADDRESS);
+            List<Target> targets = new ArrayList<>();
+            MemorySegment next = MemorySegment.NULL;
+            do {
+                next = libdevmapper_h.dm_get_next_target(task.handle(), next, start, length, targetType, params);
+                MemorySegment typeString = targetType.get(ValueLayout.ADDRESS, 0);
+                if (!typeString.equals(MemorySegment.NULL)) { // a device without a table has none
+                    targets.add(new Target(start.get(ValueLayout.JAVA_LONG, 0), length.get(ValueLayout.JAVA_LONG, 0),
+                            DmTask.string(typeString), DmTask.string(params.get(ValueLayout.ADDRESS, 0))));
+                }
+            } while (!next.equals(MemorySegment.NULL));
+            return targets;
+        }
+    }
+
+    /** The devices this one's table uses, as major:minor. */
+    public List<DevNo> deps(String name) throws IOException {
+        requireExists(name);
+        try (Arena arena = Arena.ofConfined();
+             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_DEPS(), "deps", name)) {
+            task.name(name).noOpenCount().run();
+            MemorySegment deps = libdevmapper_h.dm_task_get_deps(task.handle());
+            if (deps.equals(MemorySegment.NULL)) {
+                throw new DmException("libdevmapper returned no dependencies for " + name);
+            }
+            deps = deps.reinterpret(dm_deps.sizeof());
+            int count = dm_deps.count(deps);
+            MemorySegment devices = deps.reinterpret(dm_deps.device$offset() + 8L * count)
+                    .asSlice(dm_deps.device$offset());
+            List<DevNo> result = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                result.add(DevNo.decode(devices.getAtIndex(ValueLayout.JAVA_LONG, i)));
+            }
+            return result;
+        }
+    }
+
+    /**
+     * Sends a target message (e.g. {@code reserve_metadata_snap} to a thin pool at sector 0)
+     * and returns the target's response, "" when it gave none.
+     */
+    public String message(String name, long sector, String text) throws IOException {
+        requireExists(name);
+        try (Arena arena = Arena.ofConfined();
+             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_TARGET_MSG(), "message '" + text + "' to", name)) {
+            task.name(name).message(sector, text).run();
+            return DmTask.string(libdevmapper_h.dm_task_get_message_response(task.handle()));
+        }
+    }
+
+    public boolean exists(String name) throws IOException {
+        return info(name).exists();
+    }
+
+    /**
+     * Checked first so that a wrong name gives one clear line here rather than an ENXIO
+     * from the kernel plus libdevmapper's own complaint on stderr.
+     */
+    private void requireExists(String name) throws IOException {
+        if (!exists(name)) {
+            throw new DmException("no device-mapper device named " + name + " (see dmsetup ls)");
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("DmClient is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            libdevmapper_h.dm_lib_release();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package org.lvmsync.transport;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.lvmsync.ExitCode;
+import org.lvmsync.Log;
+import org.lvmsync.LvmsyncException;
+
+/**
+ * Sends the change stream to {@code lvmsync --apply -} on another host: starts the remote
+ * shell from an argument vector (see {@link RemoteCommand}), writes the stream to its
+ * stdin, relays everything it prints to our stderr line by line as {@code remote: ...},
+ * and on {@link #finish()} waits for its exit status. A remote that fails, or stops
+ * reading, fails this run with {@link ExitCode#REMOTE}.
+ *
+ * <p>The stream reaches the pipe through {@link StreamSink}; a splice/vmsplice path can
+ * replace that channel without touching the sender.
+ */
+public final class RemoteSink implements RecordSink {
+    /** How long a remote that stopped reading gets to report its exit status. */
+    private static final long EXIT_WAIT_SECONDS = 10;
+
+    private final String where;
+    private final Process process;
+    private final Thread relay;
+    private final StreamSink stream;
+    private boolean finished;
+
+    private RemoteSink(String where, Process process, Thread relay, StreamSink stream) {
+        this.where = where;
+        this.process = process;
+        this.relay = relay;
+        this.stream = stream;
+    }
+
+    /**
+     * Starts {@code argv} (from {@link RemoteCommand#argv}); {@code where} names the
+     * destination in messages, e.g. {@code host:/dev/vg/lv}.
+     */
+    public static RemoteSink start(List<String> argv, String where) {
+        Log.debug("starting " + String.join(" ", argv));
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new LvmsyncException(ExitCode.REMOTE, "cannot start the remote shell '" + argv.get(0)
+                    + "' for " + where + ": " + e.getMessage() + "; check --rsh", e);
+        }
+        Thread relay = Thread.ofPlatform().daemon().name("remote-stderr").start(() -> relay(process));
+        try {
+            StreamSink stream = new StreamSink(new OutputStreamChannel(process.getOutputStream()), true);
+            return new RemoteSink(where, process, relay, stream);
+        } catch (IOException e) {
+            process.destroyForcibly();
+            throw new LvmsyncException(ExitCode.REMOTE, "cannot write to the remote side " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void record(long offset, MemorySegment data) throws IOException {
+        try {
+            stream.record(offset, data);
+        } catch (IOException e) {
+            throw stoppedReading(e);
+        }
+    }
+
+    @Override
+    public void finish() throws IOException {
+        try {
+            stream.finish();
+            stream.close();
+        } catch (IOException e) {
+            throw stoppedReading(e);
+        }
+        int status = waitFor();
+        finished = true;
+        if (status != 0) {
+            throw new LvmsyncException(ExitCode.REMOTE, failure(status));
+        }
+    }
+
+    /** Bytes of stream written to the remote, handshake and headers included. */
+    public long streamBytes() {
+        return stream.streamBytes();
+    }
+
+    @Override
+    public void close() {
+        if (!finished) {
+            process.destroy();
+            try {
+                if (!process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        joinRelay();
+    }
+
+    private LvmsyncException stoppedReading(IOException cause) {
+        int status = waitForExit();
+        String exit = switch (status) {
+            case Integer.MIN_VALUE -> "";
+            case 0 -> " (it exited with status 0 before reading everything)";
+            default -> " (" + failure(status) + ")";
+        };
+        return new LvmsyncException(ExitCode.REMOTE, "the remote side " + where + " stopped reading the stream: "
+                + cause.getMessage() + exit, cause);
+    }
+
+    private String failure(int status) {
+        String hint = switch (status) {
+            case 127 -> "; is lvmsync installed and in the PATH on the remote host?";
+            case 255 -> "; the remote shell could not connect or was cut off";
+            default -> "; see the remote: lines above";
+        };
+        return "remote apply to " + where + " failed with exit status " + status + hint;
+    }
+
+    /** Waits for the exit after stdin is closed; the remote may take long to sync its writes. */
+    private int waitFor() throws IOException {
+        try {
+            int status = process.waitFor();
+            joinRelay();
+            return status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for the remote side " + where);
+        }
+    }
+
+    /** The exit status after a broken pipe, or MIN_VALUE if the remote does not exit soon. */
+    private int waitForExit() {
+        try {
+            if (process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                joinRelay();
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return Integer.MIN_VALUE;
+    }
+
+    private void joinRelay() {
+        try {
+            relay.join(TimeUnit.SECONDS.toMillis(EXIT_WAIT_SECONDS));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void relay(Process process) {
+        try (BufferedReader in = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                Log.stream().println("remote: " + line);
+            }
+        } catch (IOException e) {
+            Log.debug("relay of remote output ended: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package org.lvmsync.transport;
+
+import java.io.IOException;
+import org.lvmsync.os.Fd;
+import org.lvmsync.os.FdChannel;
+
+/**
+ * {@code --stdout}: the change stream on file descriptor 1, written with write(2) straight
+ * from the native buffers (no System.out, whose PrintStream would copy and might mix in
+ * text). Nothing else may ever be written to stdout.
+ */
+public final class StdoutSink extends StreamSink {
+    public StdoutSink() throws IOException {
+        super(new FdChannel(Fd.stdout()), false);
+    }
+
+}

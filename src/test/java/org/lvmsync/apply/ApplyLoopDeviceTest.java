@@ -1,0 +1,169 @@
+package org.lvmsync.apply;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.abort;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.lvmsync.apply.StreamFiles.random;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lvmsync.ExitCode;
+import org.lvmsync.Log;
+import org.lvmsync.LvmsyncException;
+import org.lvmsync.apply.StreamFiles.Rec;
+import org.lvmsync.os.Fd;
+
+/** --apply onto a real block device: a loop device over a file in target/ (root only). */
+class ApplyLoopDeviceTest {
+    private static final int SIZE = 8 << 20;
+    private static Path work;
+    private static Path backing;
+    private static Path loop;
+
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private PrintStream savedLog;
+    private byte[] original;
+
+    @BeforeAll
+    static void attach() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "loop device tests need root");
+        work = Files.createDirectories(Path.of("target", "apply-loop-test-" + ProcessHandle.current().pid()));
+        backing = Files.write(work.resolve("disk"), new byte[SIZE]);
+        String out = run("losetup", "--find", "--show", backing.toString());
+        if (!out.startsWith("/dev/loop")) {
+            abort("losetup could not attach a loop device: " + out);
+        }
+        loop = Path.of(out.trim());
+    }
+
+    @AfterAll
+    static void detach() throws Exception {
+        if (loop != null) {
+            run("losetup", "-d", loop.toString());
+        }
+        if (work != null) {
+            try (var files = Files.list(work)) {
+                for (Path p : files.toList()) {
+                    Files.delete(p);
+                }
+            }
+            Files.delete(work);
+        }
+    }
+
+    private static String run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
+    @BeforeEach
+    void fill() throws IOException {
+        savedLog = Log.stream();
+        Log.setStream(new PrintStream(log, true, StandardCharsets.UTF_8));
+        original = random(new Random(11), SIZE);
+        try (var ch = java.nio.channels.FileChannel.open(loop, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(original));
+            ch.force(true);
+        }
+    }
+
+    @AfterEach
+    void restoreLog() throws IOException {
+        Log.setStream(savedLog);
+        for (String name : List.of("changes", "undo")) {
+            Files.deleteIfExists(work.resolve(name));
+        }
+    }
+
+    /** The device's content, read past any cache of ours. */
+    private static byte[] device() throws IOException {
+        try (Fd fd = Fd.open(loop, Fd.O_RDONLY)) {
+            fd.flushBlockBuffers();
+        }
+        return Files.readAllBytes(backing);
+    }
+
+    private ExitCode apply(List<Rec> records, Path snapback, boolean skipPastEnd) throws IOException {
+        Path stream = StreamFiles.write(work.resolve("changes"), records);
+        return ApplyCommand.run(new ApplyRequest(stream.toString(), loop, Optional.ofNullable(snapback), skipPastEnd));
+    }
+
+    @Test
+    void alignedAndUnalignedRecordsAndRollback() throws IOException {
+        Random rnd = new Random(12);
+        List<Rec> records = new ArrayList<>();
+        records.add(new Rec(0, random(rnd, 4096)));               // direct
+        records.add(new Rec(1 << 20, random(rnd, 1 << 20)));      // direct, large
+        records.add(new Rec(100_001, random(rnd, 7)));            // buffered
+        records.add(new Rec(512, random(rnd, 1000)));             // buffered, overlaps the first
+        records.add(new Rec(1536, random(rnd, 512)));             // direct, inside the previous one
+        records.add(new Rec(SIZE - 512, random(rnd, 512)));       // last sector
+        for (int i = 0; i < 500; i++) {
+            records.add(new Rec(4096L * rnd.nextInt(SIZE / 4096), random(rnd, 4096)));
+        }
+        Path undo = work.resolve("undo");
+        assertEquals(ExitCode.OK, apply(records, undo, false));
+        assertArrayEquals(StreamFiles.model(original, records), device());
+        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), loop, Optional.empty(), false)));
+        assertArrayEquals(original, device());
+    }
+
+    @Test
+    void recordPastTheEndIsRefusedWithNothingWritten() throws IOException {
+        List<Rec> records = List.of(new Rec(0, new byte[] {1, 2, 3, 4}), new Rec(SIZE - 4096, new byte[8192]));
+        Path undo = work.resolve("undo");
+        LvmsyncException e = assertThrows(LvmsyncException.class, () -> apply(records, undo, false));
+        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertEquals("change stream " + work.resolve("changes") + ", record 2 at stream byte 33: record at offset "
+                + (SIZE - 4096) + " (length 8192) ends past the end of " + loop + " (" + SIZE
+                + " bytes); nothing of it was written; --skip-past-end skips such records", e.getMessage());
+        byte[] now = device();
+        assertArrayEquals(StreamFiles.model(original, records.subList(0, 1)), now);   // the first one only
+        assertEquals(1, StreamFiles.read(undo).size());
+    }
+
+    @Test
+    void skipPastEndSkipsWithAWarning() throws IOException {
+        List<Rec> records = List.of(new Rec(SIZE - 4096, new byte[8192]), new Rec(0, new byte[] {1, 2, 3, 4}),
+                new Rec(SIZE, new byte[512]));
+        assertEquals(ExitCode.OK, apply(records, null, true));
+        assertArrayEquals(StreamFiles.model(original, records.subList(1, 2)), device());
+        String messages = log.toString(StandardCharsets.UTF_8);
+        assertTrue(messages.contains("lvmsync: skipping record at offset " + (SIZE - 4096) + " (length 8192): past the end of "
+                + loop + " (" + SIZE + " bytes)"), messages);
+        assertTrue(messages.contains("lvmsync: 2 records past the end of " + loop + " were skipped"), messages);
+    }
+
+    @Test
+    void busyDeviceIsRefused() throws IOException {
+        try (Fd holder = Fd.open(loop, Fd.O_RDONLY | Fd.O_EXCL)) {
+            Path undo = work.resolve("undo");
+            LvmsyncException e = assertThrows(LvmsyncException.class,
+                    () -> apply(List.of(new Rec(0, new byte[] {1})), undo, false));
+            assertEquals("destination " + loop + " is mounted or in use by another program (EBUSY);"
+                    + " unmount it or stop what holds it", e.getMessage());
+            assertFalse(Files.exists(undo), "nothing is created when the destination is refused");
+        }
+        assertArrayEquals(original, device());
+    }
+}

@@ -1,0 +1,119 @@
+package org.lvmsync.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * scripts/lvmsync end to end. The test lays out a copy of the script beside a
+ * target/lvmsync.jar whose manifest points at the compiled classes and picocli, so it runs
+ * before `mvn package` has built the real jar.
+ */
+class LauncherTest {
+    record Result(int code, String out, String err) {
+    }
+
+    private static Path layout(Path root, boolean withJar) throws IOException, URISyntaxException {
+        Path scripts = Files.createDirectories(root.resolve("scripts"));
+        Path script = Files.copy(Path.of("scripts", "lvmsync"), scripts.resolve("lvmsync"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (withJar) {
+            Manifest m = new Manifest();
+            m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+            m.getMainAttributes().put(Attributes.Name.MAIN_CLASS, Main.class.getName());
+            Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path picocli = Path.of(CommandLine.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            m.getMainAttributes().put(Attributes.Name.CLASS_PATH,
+                    classes.toUri() + " " + picocli.toUri());
+            Path jar = Files.createDirectories(root.resolve("target")).resolve("lvmsync.jar");
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), m)) {
+                // the manifest is all it needs
+            }
+        }
+        return script;
+    }
+
+    private static Result run(Path script, Path stdin, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of(script.toString())));
+        pb.command().addAll(List.of(args));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Path out = Files.createTempFile("launcher", ".out");
+        Path err = Files.createTempFile("launcher", ".err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        if (stdin != null) {
+            pb.redirectInput(stdin.toFile());
+        }
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
+        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    private static byte[] stream() {
+        byte[] hs = "lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] s = java.util.Arrays.copyOf(hs, hs.length + 14);
+        s[hs.length + 6] = 0x10;          // offset 4096
+        s[hs.length + 11] = 2;            // length 2
+        s[hs.length + 12] = 'h';
+        s[hs.length + 13] = 'i';
+        return s;
+    }
+
+    @Test
+    void appliesAnImageFromAFileAndFromStdin(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Path img = Files.write(dir.resolve("disk.img"), new byte[8192]);
+        Path changes = Files.write(dir.resolve("changes"), stream());
+        Path undo = dir.resolve("undo");
+        Result r = run(script, null, "--apply", changes.toString(), "-b", undo.toString(), img.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out());
+        assertTrue(r.err().startsWith("Applied 1 record (2 bytes) to " + img), r.err());
+        byte[] now = Files.readAllBytes(img);
+        assertEquals(8192, now.length);
+        assertEquals('h', now[4096]);
+        assertEquals('i', now[4097]);
+
+        r = run(script, undo, "--apply", "-", img.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out());
+        assertEquals(0, Files.readAllBytes(img)[4096]);
+    }
+
+    @Test
+    void versionAndUsageThroughTheScript(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Result r = run(script, null, "--version");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("lvmsync ") && r.out().trim().endsWith("(Java)"), r.out());
+        r = run(script, null, "-b", "x", "-s", "vg/snap");
+        assertEquals(2, r.code());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void missingJarSaysToBuildIt(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, false);
+        Result r = run(script, null, "--version");
+        assertEquals(1, r.code());
+        Path repo = dir.toRealPath();
+        assertEquals("lvmsync: " + repo.resolve("target/lvmsync.jar") + " is missing; run 'mvn package' in "
+                + repo + " first\n", r.err());
+    }
+}

@@ -1,0 +1,169 @@
+package org.lvmsync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.lvmsync.ExitCode;
+import org.lvmsync.LvmsyncException;
+
+class SenderTest {
+    private static final int SIZE = 24 << 20;
+    private static byte[] content;
+    private static Path file;
+
+    @BeforeAll
+    static void makeSource() throws IOException {
+        content = TestFiles.random(SIZE, 1234);
+        file = TestFiles.file("sender-source", content);
+    }
+
+    @AfterAll
+    static void removeSource() throws IOException {
+        Files.deleteIfExists(file);
+    }
+
+    private static RunList runs(long unit, long... units) {
+        RunList.Builder b = RunList.builder(unit);
+        for (long u : units) {
+            b.add(u);
+        }
+        return b.build();
+    }
+
+    /** What a correct transfer of {@code runs} leaves on a zeroed destination. */
+    private static byte[] expected(RunList runs, int size) throws IOException {
+        byte[] image = new byte[size];
+        runs.forEach((offset, length) -> {
+            int end = (int) Math.min(offset + length, content.length);
+            System.arraycopy(content, (int) offset, image, (int) offset, end - (int) offset);
+        });
+        return image;
+    }
+
+    private static CollectingSink send(Path source, RunList runs, long io, long record) throws IOException {
+        CollectingSink sink = new CollectingSink();
+        try (DirectReader reader = DirectReader.open(source)) {
+            long sent = new Sender(reader, sink, Progress.silent(runs.totalBytes()), io, record).send(runs);
+            assertEquals(sink.records.stream().mapToLong(r -> r.data().length).sum(), sent);
+        }
+        return sink;
+    }
+
+    private static void checkRecords(CollectingSink sink, long maxRecord) {
+        long prevEnd = -1;
+        for (CollectingSink.Rec r : sink.records) {
+            assertTrue(r.data().length > 0 && r.data().length <= maxRecord, "record length " + r.data().length);
+            assertTrue(r.offset() >= prevEnd, "records ascend without overlap");
+            prevEnd = r.offset() + r.data().length;
+        }
+    }
+
+    @Test
+    void sourceIsReadWithODirectOnARealFilesystem() throws IOException {
+        try (DirectReader reader = DirectReader.open(file)) {
+            assertTrue(reader.isDirect(), "target/ should take O_DIRECT");
+            assertEquals(SIZE, reader.size());
+        }
+    }
+
+    @Test
+    void emptyRunListSendsNothing() throws IOException {
+        assertTrue(send(file, RunList.empty(4096), Sender.IO_BYTES, Sender.MAX_RECORD).records.isEmpty());
+    }
+
+    @Test
+    void scatteredChunksArriveIntact() throws IOException {
+        RunList runs = runs(4096, 0, 1, 2, 7, 40, 41, 300, 301, 302, 303, 5000, 6143);
+        CollectingSink sink = send(file, runs, Sender.IO_BYTES, Sender.MAX_RECORD);
+        checkRecords(sink, Sender.MAX_RECORD);
+        assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE));
+        // runs stay separate records even when read together
+        assertEquals(runs.runCount(), sink.records.size());
+    }
+
+    @Test
+    void longRunIsSplitIntoBoundedRecordsAcrossReads() throws IOException {
+        // 20 MiB contiguous from 1 MiB: five 4 MiB reads, twenty 1 MiB records
+        RunList runs = runs(65536, java.util.stream.LongStream.range(16, 16 + 320).toArray());
+        CollectingSink sink = send(file, runs, Sender.IO_BYTES, Sender.MAX_RECORD);
+        checkRecords(sink, Sender.MAX_RECORD);
+        assertEquals(20, sink.records.size());
+        assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE));
+    }
+
+    @Test
+    void smallBuffersExerciseWindowBoundaries() throws IOException {
+        long[] units = java.util.stream.LongStream.range(0, 1500).filter(u -> u % 7 != 0 && u % 11 != 3).toArray();
+        RunList runs = runs(4096, units);
+        for (long io : new long[] {4096, 8192, 12288, 65536}) {
+            for (long record : new long[] {512, 4096, io}) {
+                if (record > io) {
+                    continue;
+                }
+                CollectingSink sink = send(file, runs, io, record);
+                checkRecords(sink, record);
+                assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE), "io " + io + " record " + record);
+            }
+        }
+    }
+
+    @Test
+    void halfKibChunksAreNotAligned() throws IOException {
+        RunList runs = runs(512, 1, 2, 9, 17, 18, 19, 20, 4095, 10000);
+        CollectingSink sink = send(file, runs, 8192, 4096);
+        assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE));
+    }
+
+    @Test
+    void partialLastChunkIsCutAtTheEndOfTheSource() throws IOException {
+        // a source of 3 chunks + 1000 bytes, like an origin not a multiple of the chunk size
+        int size = 3 * 65536 + 1000;
+        Path small = TestFiles.file("sender-partial", Arrays.copyOf(content, size));
+        try {
+            RunList runs = runs(65536, 1, 3);
+            CollectingSink sink = send(small, runs, Sender.IO_BYTES, Sender.MAX_RECORD);
+            assertEquals(2, sink.records.size());
+            assertEquals(3 * 65536, sink.records.get(1).offset());
+            assertEquals(1000, sink.records.get(1).data().length);
+            assertArrayEquals(Arrays.copyOfRange(content, 3 * 65536, size), sink.records.get(1).data());
+        } finally {
+            Files.delete(small);
+        }
+    }
+
+    @Test
+    void runPastTheEndOfTheSourceIsAnError() throws IOException {
+        RunList runs = runs(4096, 1, SIZE / 4096 + 5);
+        LvmsyncException e = assertThrows(LvmsyncException.class,
+                () -> send(file, runs, Sender.IO_BYTES, Sender.MAX_RECORD));
+        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertTrue(e.getMessage().contains("past the end of"), e.getMessage());
+    }
+
+    @Test
+    void sendCommandFinishesTheSinkAndReports() throws IOException {
+        java.io.ByteArrayOutputStream messages = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream saved = org.lvmsync.Log.stream();
+        org.lvmsync.Log.setStream(new java.io.PrintStream(messages, true));
+        try {
+            CollectingSink sink = new CollectingSink();
+            long sent = SendCommand.send(runs(4096, 3, 4, 5), file, sink);
+            assertEquals(3 * 4096, sent);
+            assertTrue(sink.finished);
+            String out = messages.toString();
+            assertTrue(out.contains("Transferred 12288 bytes in "), out);
+            assertTrue(out.contains("You transferred your changes 2048.0x faster than a full dd!"), out);
+        } finally {
+            org.lvmsync.Log.setStream(saved);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.lvmsync.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RemoteCommandTest {
+    @Test
+    void plainWordsStayReadable() {
+        assertEquals("/dev/vg0/lv-1", RemoteCommand.quote("/dev/vg0/lv-1"));
+        assertEquals("--apply", RemoteCommand.quote("--apply"));
+        assertEquals("-", RemoteCommand.quote("-"));
+    }
+
+    @Test
+    void everythingElseIsSingleQuoted() {
+        assertEquals("''", RemoteCommand.quote(""));
+        assertEquals("'/dev/vg/my lv'", RemoteCommand.quote("/dev/vg/my lv"));
+        assertEquals("'a'\\''b'", RemoteCommand.quote("a'b"));
+        assertEquals("'$(reboot)'", RemoteCommand.quote("$(reboot)"));
+        assertEquals("'x;y|z&`w`\"'", RemoteCommand.quote("x;y|z&`w`\""));
+        assertEquals("'line\nbreak'", RemoteCommand.quote("line\nbreak"));
+    }
+
+    @Test
+    void argvKeepsRshWordsAndQuotesRemoteWords() {
+        List<String> words = RemoteCommand.remoteWords("/dev/vg/it's", Optional.of(Path.of("/var/snap backs/x")),
+                true, true, false);
+        assertEquals(List.of("lvmsync", "--apply", "-", "--snapback", "/var/snap backs/x", "-v", "-d", "/dev/vg/it's"), words);
+        assertEquals(List.of("ssh", "-p", "2222", "root@dst", "lvmsync", "--apply", "-", "--snapback",
+                        "'/var/snap backs/x'", "-v", "-d", "'/dev/vg/it'\\''s'"),
+                RemoteCommand.argv(List.of("ssh", "-p", "2222"), "root@dst", words));
+    }
+
+    @Test
+    void minimalCommandAndSkipPastEnd() {
+        assertEquals(List.of("lvmsync", "--apply", "-", "/dev/vg/lv"),
+                RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), false, false, false));
+        assertEquals(List.of("lvmsync", "--apply", "-", "--skip-past-end", "/dev/vg/lv"),
+                RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), false, false, true));
+    }
+
+    @Test
+    void hostsThatLookLikeOptionsAreRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> RemoteCommand.argv(List.of("ssh"), "-oProxyCommand=x", List.of("lvmsync")));
+        assertThrows(IllegalArgumentException.class, () -> RemoteCommand.argv(List.of(), "h", List.of("lvmsync")));
+    }
+}

@@ -1,0 +1,158 @@
+package org.lvmsync.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lvmsync.ExitCode;
+import org.lvmsync.Log;
+import org.lvmsync.LvmsyncException;
+
+/**
+ * RemoteSink against a stand-in for ssh: a script that drops the host and runs the rest
+ * through {@code sh -c} the way sshd hands a command to the user's shell, with a fake
+ * {@code lvmsync} first in its PATH.
+ */
+class RemoteSinkTest {
+    @TempDir
+    Path dir;
+    private final ByteArrayOutputStream messages = new ByteArrayOutputStream();
+    private PrintStream savedStream;
+
+    @BeforeEach
+    void captureMessages() {
+        savedStream = Log.stream();
+        Log.setStream(new PrintStream(messages, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        Log.setStream(savedStream);
+    }
+
+    private Path script(String name, String body) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, "#!/bin/sh\n" + body);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
+        return file;
+    }
+
+    /** The fake ssh and a fake remote lvmsync running {@code body}. */
+    private List<String> rsh(String lvmsyncBody) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        script("bin/lvmsync", lvmsyncBody);
+        Path ssh = script("fake-ssh", "host=\"$1\"; shift\necho \"connected to $host\" >&2\n"
+                + "PATH='" + bin + "':\"$PATH\" exec sh -c \"$*\"\n");
+        return List.of(ssh.toString());
+    }
+
+    private static List<String> argv(List<String> rsh, String destination, Optional<Path> snapback) {
+        return RemoteCommand.argv(rsh, "dst.example",
+                RemoteCommand.remoteWords(destination, snapback, false, false, false));
+    }
+
+    @Test
+    void streamArgumentsAndRemoteMessagesArriveIntact() throws Exception {
+        Path args = dir.resolve("args");
+        Path stream = dir.resolve("stream");
+        List<String> rsh = rsh("printf '%s\\n' \"$@\" > '" + args + "'\ncat > '" + stream + "'\n"
+                + "echo 'applied 2 records' >&2\necho 'on stdout too'\nexit 0\n");
+        String evilDest = "/dev/vg/x'; touch '" + dir.resolve("pwned") + "'; echo '";
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, evilDest, Optional.of(Path.of("/var/my snap"))), "dst.example:x")) {
+            sink.record(8192, MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment big = arena.allocate(3 << 20, 4096).fill((byte) 0x77);
+                sink.record(1L << 32, big);
+            }
+            sink.finish();
+        }
+        assertEquals(List.of("--apply", "-", "--snapback", "/var/my snap", evilDest), Files.readAllLines(args));
+        assertFalse(Files.exists(dir.resolve("pwned")), "the destination name ran as a command");
+        byte[] got = Files.readAllBytes(stream);
+        ByteBuffer expected = ByteBuffer.allocate(17 + 15 + 12 + (3 << 20));
+        expected.put("lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII));
+        expected.putLong(8192).putInt(3).put(new byte[] {1, 2, 3});
+        expected.putLong(1L << 32).putInt(3 << 20);
+        while (expected.hasRemaining()) {
+            expected.put((byte) 0x77);
+        }
+        assertArrayEquals(expected.array(), got);
+        String out = messages.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("remote: connected to dst.example\n"), out);
+        assertTrue(out.contains("remote: applied 2 records\n"), out);
+        assertTrue(out.contains("remote: on stdout too\n"), out);
+    }
+
+    @Test
+    void failingRemoteFailsTheRun() throws Exception {
+        List<String> rsh = rsh("cat > /dev/null\necho 'lvmsync: cannot open /dev/vg/lv' >&2\nexit 3\n");
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv")) {
+            sink.record(0, MemorySegment.ofArray(new byte[4096]));
+            LvmsyncException e = assertThrows(LvmsyncException.class, sink::finish);
+            assertEquals(ExitCode.REMOTE, e.exitCode());
+            assertTrue(e.getMessage().contains("exit status 3"), e.getMessage());
+            assertTrue(e.getMessage().contains("dst.example:/dev/vg/lv"), e.getMessage());
+        }
+        assertTrue(messages.toString(StandardCharsets.UTF_8).contains("remote: lvmsync: cannot open /dev/vg/lv"));
+    }
+
+    @Test
+    void remoteThatStopsReadingIsABrokenPipe() throws Exception {
+        List<String> rsh = rsh("echo 'lvmsync: refusing' >&2\nexit 5\n");
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv");
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment chunk = arena.allocate(1 << 20, 4096);
+            LvmsyncException e = assertThrows(LvmsyncException.class, () -> {
+                for (int i = 0; i < 64; i++) {
+                    sink.record((long) i << 20, chunk);
+                }
+                sink.finish();
+            });
+            assertEquals(ExitCode.REMOTE, e.exitCode());
+            assertTrue(e.getMessage().contains("exit status 5"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingRemoteCommandGetsAHint() throws Exception {
+        Path ssh = script("bare-ssh", "shift\nPATH=/nonexistent exec /bin/sh -c \"$*\"\n");
+        try (RemoteSink sink = RemoteSink.start(argv(List.of(ssh.toString()), "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+            LvmsyncException e = assertThrows(LvmsyncException.class, sink::finish);
+            assertTrue(e.getMessage().contains("127") && e.getMessage().contains("installed"), e.getMessage());
+        }
+    }
+
+    @Test
+    void missingRemoteShellIsAClearError() {
+        LvmsyncException e = assertThrows(LvmsyncException.class, () -> RemoteSink.start(
+                argv(List.of(dir.resolve("no-such-ssh").toString()), "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv"));
+        assertEquals(ExitCode.REMOTE, e.exitCode());
+        assertTrue(e.getMessage().contains("--rsh"), e.getMessage());
+    }
+
+    @Test
+    void closeWithoutFinishStopsTheRemote() throws Exception {
+        List<String> rsh = rsh("exec sleep 30\n");
+        RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv");
+        sink.record(0, MemorySegment.ofArray(new byte[10]));
+        sink.close(); // returns once the remote is gone, not after 30 s
+    }
+}
