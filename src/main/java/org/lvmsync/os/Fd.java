@@ -106,6 +106,11 @@ public final class Fd implements AutoCloseable {
         return unistd_h.isatty(live()) == 1;
     }
 
+    /** False once {@link #close()} was called. */
+    public boolean isOpen() {
+        return fd >= 0;
+    }
+
     /** One read(2): the number of bytes read, 0 at end of file. */
     public int read(MemorySegment dst) throws ErrnoException {
         int fd = live();
