@@ -22,21 +22,23 @@ lib() { # header-class-name header [args...]: libc-family headers, package ...bi
 }
 
 lib fcntl_h $INC/fcntl.h \
-    --include-function open --include-function posix_fadvise \
-    --include-function splice --include-function vmsplice \
+    --include-function open --include-function fcntl --include-function posix_fadvise \
+    --include-function splice --include-function vmsplice --include-struct iovec \
     --include-constant O_RDONLY --include-constant O_WRONLY --include-constant O_RDWR \
     --include-constant O_CREAT --include-constant O_EXCL --include-constant O_TRUNC \
     --include-constant O_NONBLOCK --include-constant O_DIRECT --include-constant O_CLOEXEC \
     --include-constant POSIX_FADV_DONTNEED \
-    --include-constant SPLICE_F_MOVE --include-constant SPLICE_F_NONBLOCK --include-constant SPLICE_F_MORE
+    --include-constant SPLICE_F_MOVE --include-constant SPLICE_F_NONBLOCK --include-constant SPLICE_F_MORE \
+    --include-constant SPLICE_F_GIFT --include-constant F_SETPIPE_SZ --include-constant F_GETPIPE_SZ
 
 lib unistd_h $INC/unistd.h \
     --include-function close --include-function read --include-function write \
     --include-function pread --include-function pwrite \
-    --include-function fsync --include-function fdatasync --include-function pipe2
+    --include-function fsync --include-function fdatasync --include-function pipe2 \
+    --include-function isatty
 
 lib ioctl_h $INC/x86_64-linux-gnu/sys/ioctl.h \
-    --include-function ioctl
+    --include-function ioctl --include-constant FIONREAD
 
 lib mman_h $INC/x86_64-linux-gnu/sys/mman.h \
     --include-function mmap --include-function munmap \

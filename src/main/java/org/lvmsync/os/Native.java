@@ -51,6 +51,9 @@ final class Native {
     private static final MethodHandle MMAP = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
     private static final MethodHandle MUNMAP = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
     private static final MethodHandle SPLICE = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
+    private static final MethodHandle VMSPLICE = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
+    private static final MethodHandle FCNTL_INT = link(fcntl_h.fcntl.address(),
+            fcntl_h.fcntl.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
 
     private Native() {
     }
@@ -190,6 +193,23 @@ final class Native {
                        MemorySegment offOut, long len, int flags) {
         try {
             return (long) SPLICE.invokeExact(state, fdIn, offIn, fdOut, offOut, len, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long vmsplice(MemorySegment state, int fd, MemorySegment iov, long count, int flags) {
+        try {
+            return (long) VMSPLICE.invokeExact(state, fd, iov, count, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** fcntl(2) with one int argument (F_SETPIPE_SZ, ...; commands that ignore it get 0). */
+    static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
+        try {
+            return (int) FCNTL_INT.invokeExact(state, fd, cmd, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -1,6 +1,7 @@
 package org.lvmsync.transport;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
@@ -10,6 +11,11 @@ import java.util.concurrent.TimeUnit;
 import org.lvmsync.ExitCode;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
+import org.lvmsync.os.ErrnoException;
+import org.lvmsync.os.Fd;
+import org.lvmsync.os.FdChannel;
+import org.lvmsync.os.Pipe;
+import org.lvmsync.os.Splice;
 
 /**
  * Sends the change stream to {@code lvmsync --apply -} on another host: starts the remote
@@ -18,8 +24,11 @@ import org.lvmsync.LvmsyncException;
  * and on {@link #finish()} waits for its exit status. A remote that fails, or stops
  * reading, fails this run with {@link ExitCode#REMOTE}.
  *
- * <p>The stream reaches the pipe through {@link StreamSink}; a splice/vmsplice path can
- * replace that channel without touching the sender.
+ * <p>The remote shell's stdin is a pipe made here (not Java's process pipe), and the
+ * stream is written into it with write(2) straight from the sender's native buffers: the
+ * kernel copies each byte once, into the pipe, with no stop on the Java heap on the way
+ * (the old path copied every record into a byte[] and again into a malloc'd buffer
+ * inside FileOutputStream). Why write(2) and not vmsplice: see {@link Splice}.
  */
 public final class RemoteSink implements RecordSink {
     /** How long a remote that stopped reading gets to report its exit status. */
@@ -28,13 +37,15 @@ public final class RemoteSink implements RecordSink {
     private final String where;
     private final Process process;
     private final Thread relay;
+    private final Pipe pipe;
     private final StreamSink stream;
     private boolean finished;
 
-    private RemoteSink(String where, Process process, Thread relay, StreamSink stream) {
+    private RemoteSink(String where, Process process, Thread relay, Pipe pipe, StreamSink stream) {
         this.where = where;
         this.process = process;
         this.relay = relay;
+        this.pipe = pipe;
         this.stream = stream;
     }
 
@@ -44,20 +55,40 @@ public final class RemoteSink implements RecordSink {
      */
     public static RemoteSink start(List<String> argv, String where) {
         Log.debug("starting " + String.join(" ", argv));
+        Pipe pipe = openPipe(where);
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+            // ProcessBuilder opens the redirect file here in the parent, before it forks,
+            // and closes its copy once the child runs: the child's stdin is our pipe.
+            process = new ProcessBuilder(argv)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File(pipe.readEndProcPath())))
+                    .redirectErrorStream(true)
+                    .start();
         } catch (IOException e) {
+            closeQuietly(pipe);
             throw new LvmsyncException(ExitCode.REMOTE, "cannot start the remote shell '" + argv.get(0)
                     + "' for " + where + ": " + e.getMessage() + "; check --rsh", e);
         }
         Thread relay = Thread.ofPlatform().daemon().name("remote-stderr").start(() -> relay(process));
         try {
-            StreamSink stream = new StreamSink(new OutputStreamChannel(process.getOutputStream()), true);
-            return new RemoteSink(where, process, relay, stream);
+            // Only the child may hold a read end: if it dies, our writes must fail with
+            // EPIPE instead of blocking on a pipe nobody drains.
+            pipe.readEnd().close();
+            StreamSink stream = new StreamSink(new FdChannel(pipe.writeEnd()), true);
+            return new RemoteSink(where, process, relay, pipe, stream);
         } catch (IOException e) {
             process.destroyForcibly();
+            closeQuietly(pipe);
             throw new LvmsyncException(ExitCode.REMOTE, "cannot write to the remote side " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Pipe openPipe(String where) {
+        try {
+            return Pipe.open();
+        } catch (ErrnoException e) {
+            throw new LvmsyncException(ExitCode.FAILURE, "cannot create the pipe to the remote side " + where
+                    + ": " + e.getMessage(), e);
         }
     }
 
@@ -90,6 +121,16 @@ public final class RemoteSink implements RecordSink {
         return stream.streamBytes();
     }
 
+    /** The write end of the pipe the remote shell reads its stdin from (for tests). */
+    Fd pipeWriteEnd() {
+        return pipe.writeEnd();
+    }
+
+    /**
+     * After an unfinished run: stops the remote shell first and only then closes the pipe.
+     * The classic stream has no end marker, so a remote that saw end of file before it was
+     * killed would take the cut stream for a complete one.
+     */
     @Override
     public void close() {
         if (!finished) {
@@ -103,7 +144,16 @@ public final class RemoteSink implements RecordSink {
                 Thread.currentThread().interrupt();
             }
         }
+        closeQuietly(pipe);
         joinRelay();
+    }
+
+    private static void closeQuietly(Pipe pipe) {
+        try {
+            pipe.close();
+        } catch (ErrnoException e) {
+            Log.debug("closing the pipe to the remote side: " + e.getMessage());
+        }
     }
 
     private LvmsyncException stoppedReading(IOException cause) {

@@ -11,7 +11,11 @@ import org.lvmsync.os.FdChannel;
  */
 public final class StdoutSink extends StreamSink {
     public StdoutSink() throws IOException {
-        super(new FdChannel(Fd.stdout()), false);
+        this(Fd.stdout());
     }
 
+    /** The same onto another descriptor it does not own (tests: a test JVM's stdout belongs to its runner). */
+    StdoutSink(Fd out) throws IOException {
+        super(new FdChannel(out), false);
+    }
 }

@@ -20,6 +20,7 @@ import org.lvmsync.bindings.dmioctl.dm_target_spec;
 import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.bindings.libc.fcntl_h;
 import org.lvmsync.bindings.libc.ioctl_h;
+import org.lvmsync.bindings.libc.iovec;
 import org.lvmsync.bindings.libc.mman_h;
 import org.lvmsync.bindings.libc.stat;
 import org.lvmsync.bindings.libc.stat_h;
@@ -48,6 +49,7 @@ class LayoutTest {
         check.constantsOf(fs_h.class)
                 .struct("stat", stat.class)
                 .struct("timespec", timespec.class)
+                .struct("iovec", iovec.class)
                 .expression("sizeof(off_t)", 8)
                 .expression("sizeof(size_t)", 8)
                 .expression("sizeof(dev_t)", 8)

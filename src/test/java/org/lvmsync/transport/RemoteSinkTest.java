@@ -154,5 +154,36 @@ class RemoteSinkTest {
         RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv");
         sink.record(0, MemorySegment.ofArray(new byte[10]));
         sink.close(); // returns once the remote is gone, not after 30 s
+        assertFalse(sink.pipeWriteEnd().isOpen(), "an aborted sink closes its pipe too");
+    }
+
+    @Test
+    void remoteReadsTheSinksOwnPipeAndOnlyTheRemoteHoldsItsReadEnd() throws Exception {
+        Path seen = dir.resolve("stdin-link");
+        List<String> rsh = rsh("readlink /proc/self/fd/0 > '" + seen + "'\ncat > /dev/null\n");
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+            String ours = Files.readSymbolicLink(Path.of("/proc/self/fd/" + sink.pipeWriteEnd().raw())).toString();
+            assertTrue(ours.startsWith("pipe:["), ours);
+            assertEquals(1, descriptorsOf(ours), "only our write end may refer to the pipe in this process");
+            try (Arena arena = Arena.ofConfined()) {
+                sink.record(0, arena.allocate(1 << 20, 4096));
+            }
+            sink.finish();
+            assertEquals(ours, Files.readString(seen).trim(), "the remote shell's stdin is our pipe");
+            assertFalse(sink.pipeWriteEnd().isOpen(), "finish closes the pipe");
+        }
+    }
+
+    /** How many descriptors of this process point at {@code target} (e.g. "pipe:[1234]"). */
+    private static long descriptorsOf(String target) throws IOException {
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().equals(target);
+                } catch (IOException gone) {
+                    return false; // closed meanwhile by another thread
+                }
+            }).count();
+        }
     }
 }

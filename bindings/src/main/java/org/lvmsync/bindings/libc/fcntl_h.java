@@ -50,6 +50,70 @@ public class fcntl_h {
     /**
      * Variadic invoker class for:
      * {@snippet lang=c :
+     * extern int fcntl(int __fd, int __cmd, ...)
+     * }
+     */
+    public static class fcntl {
+        private static final FunctionDescriptor BASE_DESC = FunctionDescriptor.of(
+            fcntl_h.C_INT,
+            fcntl_h.C_INT,
+            fcntl_h.C_INT
+        );
+        private static final MemorySegment ADDR = fcntl_h.findOrThrow("fcntl");
+
+        private final MethodHandle handle;
+        private final FunctionDescriptor descriptor;
+        private final MethodHandle spreader;
+
+        private fcntl(MethodHandle handle, FunctionDescriptor descriptor, MethodHandle spreader) {
+            this.handle = handle;
+            this.descriptor = descriptor;
+            this.spreader = spreader;
+        }
+
+        /**
+         * Variadic invoker factory for:
+         * {@snippet lang=c :
+         * extern int fcntl(int __fd, int __cmd, ...)
+         * }
+         */
+        public static fcntl makeInvoker(MemoryLayout... layouts) {
+            FunctionDescriptor desc$ = BASE_DESC.appendArgumentLayouts(layouts);
+            Linker.Option fva$ = Linker.Option.firstVariadicArg(BASE_DESC.argumentLayouts().size());
+            var mh$ = Linker.nativeLinker().downcallHandle(ADDR, desc$, fva$);
+            var spreader$ = mh$.asSpreader(Object[].class, layouts.length);
+            return new fcntl(mh$, desc$, spreader$);
+        }
+
+        public static MemorySegment address() {
+            return ADDR;
+        }
+
+        public MethodHandle handle() {
+            return handle;
+        }
+
+        public FunctionDescriptor descriptor() {
+            return descriptor;
+        }
+
+        public int apply(int __fd, int __cmd, Object... x2) {
+            try {
+                if (TRACE_DOWNCALLS) {
+                    traceDowncall("fcntl", __fd, __cmd, x2);
+                }
+                return (int)spreader.invokeExact(__fd, __cmd, x2);
+            } catch(IllegalArgumentException | ClassCastException ex$)  {
+                throw ex$; // rethrow IAE from passing wrong number/type of args
+            } catch (Throwable ex$) {
+               throw new AssertionError("should not reach here", ex$);
+            }
+        }
+    }
+
+    /**
+     * Variadic invoker class for:
+     * {@snippet lang=c :
      * extern int open(const char *__file, int __oflag, ...)
      * }
      */
@@ -412,5 +476,31 @@ public class fcntl_h {
     public static int SPLICE_F_MORE() {
         return SPLICE_F_MORE;
     }
+    private static final int F_SETPIPE_SZ = (int)1031L;
+    /**
+     * {@snippet lang=c :
+     * #define F_SETPIPE_SZ 1031
+     * }
+     */
+    public static int F_SETPIPE_SZ() {
+        return F_SETPIPE_SZ;
+    }
+    private static final int F_GETPIPE_SZ = (int)1032L;
+    /**
+     * {@snippet lang=c :
+     * #define F_GETPIPE_SZ 1032
+     * }
+     */
+    public static int F_GETPIPE_SZ() {
+        return F_GETPIPE_SZ;
+    }
+    private static final int SPLICE_F_GIFT = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * #define SPLICE_F_GIFT 8
+     * }
+     */
+    public static int SPLICE_F_GIFT() {
+        return SPLICE_F_GIFT;
+    }
 }
-

@@ -110,5 +110,13 @@ public class ioctl_h {
             }
         }
     }
+    private static final int FIONREAD = (int)21531L;
+    /**
+     * {@snippet lang=c :
+     * #define FIONREAD 0x541B
+     * }
+     */
+    public static int FIONREAD() {
+        return FIONREAD;
+    }
 }
-
