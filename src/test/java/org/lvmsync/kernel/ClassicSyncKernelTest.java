@@ -75,6 +75,28 @@ class ClassicSyncKernelTest {
         assertEquals(s.expectedBytes(), run.transferredBytes(), "bytes sent = the changed 64 KiB chunks");
     }
 
+    /**
+     * -r/--data-source: the changed chunks are read from a second snapshot, so the
+     * destination becomes that snapshot's point in time, while the origin goes on changing.
+     */
+    @Test
+    void dataSourceReadsTheChangedChunksFromASecondSnapshot() {
+        SyncScenario s = SyncScenario.prepare(lvm, "data.v9-ds", "copy.v9-ds", 16, 4, 8);
+        lvm.snapshot(s.origin, "data.v9-ds-later", 8, 4);
+        Path later = lvm.path("data.v9-ds-later");
+        // the service goes on writing after the second snapshot: those bytes must not arrive
+        lvm.writePattern(s.origin, 2 * SyncScenario.MIB, 4096, 99);
+        assertFalse(Devices.sameBytes(s.originPath(), later), "the origin moved on");
+
+        Lvmsync.Run run = Lvmsync.inProcess("--data-source", later.toString(),
+                lvm.path(s.snapshot).toString(), s.destinationPath().toString());
+
+        run.assertStatus(0);
+        Devices.assertSameBytes(later, s.destinationPath());
+        // the first snapshot also recorded the later write's chunk: it is sent, from the second snapshot
+        assertEquals(s.expectedBytes() + 4096, run.transferredBytes());
+    }
+
     @Test
     void snapbackUndoesTheSyncExactlyNamedVgLv() throws IOException {
         SyncScenario s = SyncScenario.prepare(lvm, "data.v3-c", "copy.v3-c", 16, 4, 8);
