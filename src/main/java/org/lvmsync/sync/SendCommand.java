@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.lvmsync.apply.Applier;
 import org.lvmsync.cow.CowChangeSource;
 import org.lvmsync.discover.ClassicSnapshot;
 import org.lvmsync.discover.DeviceNodes;
 import org.lvmsync.discover.DmView;
 import org.lvmsync.discover.SnapshotDiscovery;
+import org.lvmsync.discover.SnapshotName;
 import org.lvmsync.dm.DmClient;
 import org.lvmsync.os.FileStat;
 import org.lvmsync.os.Fd;
@@ -33,16 +35,16 @@ public final class SendCommand {
 
     /** IOExceptions are left to the CLI, which maps them (and their subtypes) to exit codes. */
     public static ExitCode run(SendOptions options) throws IOException {
-        LvName snapshot = LvName.parse(options.snapshot());
         if (options.stdout() && Fd.stdout().isTerminal()) {
             throw new LvmsyncException(ExitCode.USAGE, "--stdout writes a binary change stream, and stdout is a"
                     + " terminal; redirect it to a file (> changes) or pipe it (| ssh dst lvmsync --apply - DEST)");
         }
-        try (ChangeSource changes = discover(snapshot)) {
+        try (Discovered found = discover(options.snapshot())) {
+            ChangeSource changes = found.changes();
             Path source = options.dataSource().map(Path::of).orElse(changes.origin());
             if (!options.stdout() && options.host().isEmpty()) {
                 refuseOwnDevices(Path.of(options.destination().orElseThrow()),
-                        List.of(changes.origin(), Path.of(snapshot.mapperPath()), source));
+                        List.of(changes.origin(), Path.of(found.name().mapperPath()), source));
             }
             RunList runs = changes.changes();
             Log.verbose(changes.describe() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
@@ -54,15 +56,26 @@ public final class SendCommand {
         }
     }
 
+    /** The snapshot as named, and where its changes are recorded. */
+    record Discovered(LvName name, ChangeSource changes) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            changes.close();
+        }
+    }
+
     /** Finds the snapshot's origin and where its changes are recorded, from the live dm tables. */
-    static ChangeSource discover(LvName snapshot) throws IOException {
+    static Discovered discover(String argument) throws IOException {
+        Optional<LvName> named = SnapshotName.parse(argument);
         try (DmClient dm = DmClient.open()) {
-            ClassicSnapshot snap = new SnapshotDiscovery(DmView.of(dm)).classic(snapshot);
+            DmView view = DmView.of(dm);
+            LvName snapshot = named.isPresent() ? named.get() : SnapshotName.byDevice(argument, view);
+            ClassicSnapshot snap = new SnapshotDiscovery(view).classic(snapshot);
             DeviceNodes nodes = new DeviceNodes();
             Log.debug(snapshot + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
                     + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
-            return new CowChangeSource(nodes.path(snap.cow()), nodes.path(snap.origin()), snap.sizeBytes(),
-                    snap.chunkBytes());
+            return new Discovered(snapshot, new CowChangeSource(nodes.path(snap.cow()), nodes.path(snap.origin()),
+                    snap.sizeBytes(), snap.chunkBytes()));
         }
     }
 
