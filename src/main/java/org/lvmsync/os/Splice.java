@@ -6,6 +6,7 @@ import java.lang.foreign.ValueLayout;
 
 import org.lvmsync.bindings.libc.fcntl_h;
 import org.lvmsync.bindings.libc.iovec;
+import org.lvmsync.bindings.libc.mman_h;
 
 /**
  * splice(2) and vmsplice(2): moving data into or out of a pipe without a copy through
@@ -73,6 +74,28 @@ public final class Splice {
         long done = 0;
         while (done < src.byteSize()) {
             done += vmsplice(pipeWriteEnd, src.asSlice(done), flags);
+        }
+    }
+
+    /**
+     * vmsplice of all of {@code pages}, then MADV_DONTNEED on them: the pipe holds the only
+     * reference to the pages it got, and the next touch of {@code pages} maps fresh zero
+     * pages. The caller may refill the buffer at once, whatever the reader does with the
+     * pipe's pages. The price is a page fault and a zero-fill per 4 KiB on the next use.
+     * {@code pages} must be page-aligned, whole pages, of private anonymous memory (what
+     * an Arena allocates; not a file mapping, whose pages DONTNEED would not replace).
+     */
+    public static void vmspliceAndRelease(Fd pipeWriteEnd, MemorySegment pages) throws ErrnoException {
+        if (!AlignedBuffer.isAligned(pages.address()) || !AlignedBuffer.isAligned(pages.byteSize())) {
+            throw new IllegalArgumentException("vmspliceAndRelease needs whole, aligned pages: "
+                    + pages.byteSize() + " bytes at 0x" + Long.toHexString(pages.address()));
+        }
+        vmspliceFully(pipeWriteEnd, pages, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            if (Native.madvise(errno, pages, pages.byteSize(), mman_h.MADV_DONTNEED()) != 0) {
+                throw new ErrnoException("madvise(MADV_DONTNEED)", pipeWriteEnd.name(), Native.errno(errno));
+            }
         }
     }
 
