@@ -16,17 +16,20 @@ import org.lvmsync.bindings.libc.mman_h;
  * caller's pages into the pipe; the data is copied only when the reader takes it out, and
  * a reader that splices it on (to a socket, another pipe, a file) keeps the same pages
  * referenced even longer. Until then the pages must not change. SPLICE_F_GIFT does not
- * help: since Linux 2.6.21 nothing steals gifted pages from a pipe, so the caller still
- * must never touch them again. The sender reuses one aligned read buffer for every 4 MiB
+ * help: it only promises the kernel that the pages are never modified again (moving pages
+ * with SPLICE_F_MOVE has been a no-op since Linux 2.6.21). The sender reuses one aligned read buffer for every 4 MiB
  * O_DIRECT read, so it would have to know that the far side consumed a buffer before the
  * next read overwrites it, and no system call tells that: FIONREAD reaching zero only says
  * the bytes left this pipe, not that a reader that spliced them on is done with the pages
  * (ssh reads with read(2), but --rsh may be anything). The one provably safe scheme is to
  * never reuse the pages (fresh pages for every read; MADV_DONTNEED on the buffer after each
  * vmsplice), which costs a page fault and a zero-fill per 4 KiB: more than the copy it saves.
- * Measured on the build machine (1 GiB of 1 MiB records into a 64 KiB pipe drained by
- * read(2) in another thread; C and JMH agree): write(2) from the native buffer ~3.5 GB/s,
- * vmsplice reusing the buffer (unsafe) ~7 GB/s, vmsplice with fresh pages ~1.2-1.7 GB/s.
+ * Measured (jmh StreamPathBenchmark: 1 GiB of 1 MiB records through the real StreamSink
+ * into a 64 KiB pipe drained by 64 KiB read(2)s in another thread; 2 shared cores):
+ * write(2) from the native buffer 4.2 GB/s, the former heap-copy path 3.6 GB/s, vmsplice
+ * reusing the buffer (unsafe) 6.5 GB/s, vmsplice with fresh pages (safe, below) 0.8 GB/s;
+ * into /dev/null, what the path itself costs the sender: heap copy 49 ms per GiB, write(2)
+ * 0.7 ms per GiB.
  * ssh encrypts at about 1 GB/s per core at best, so write(2), one kernel copy straight
  * from the native buffer and no heap copy, is far from the bottleneck and always correct.
  * vmsplice stays here for benchmarks and for callers whose pages are never reused.
