@@ -34,7 +34,8 @@ lib fcntl_h $INC/fcntl.h \
 lib unistd_h $INC/unistd.h \
     --include-function close --include-function read --include-function write \
     --include-function pread --include-function pwrite \
-    --include-function fsync --include-function fdatasync --include-function pipe2
+    --include-function fsync --include-function fdatasync --include-function pipe2 \
+    --include-function isatty
 
 lib ioctl_h $INC/x86_64-linux-gnu/sys/ioctl.h \
     --include-function ioctl --include-constant FIONREAD

@@ -32,6 +32,10 @@ public final class ApplyCommand {
     }
 
     private static void apply(ApplyRequest request) throws IOException {
+        if (request.fromStdin() && Fd.stdin().isTerminal()) {
+            throw new LvmsyncException(ExitCode.USAGE, "--apply - reads a change stream from stdin, which is a"
+                    + " terminal; pipe one in (ssh src lvmsync --stdout SNAP | lvmsync --apply - DEST) or name a file");
+        }
         String source = request.fromStdin() ? "stdin" : request.input();
         try (Fd input = request.fromStdin() ? Fd.stdin() : Fd.open(Path.of(request.input()), Fd.O_RDONLY);
              Arena arena = Arena.ofConfined()) {

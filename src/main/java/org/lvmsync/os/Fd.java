@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.lvmsync.bindings.libc.fcntl_h;
 import org.lvmsync.bindings.libc.stat;
 import org.lvmsync.bindings.libc.stat_h;
+import org.lvmsync.bindings.libc.unistd_h;
 import org.lvmsync.bindings.linux.fs_h;
 
 /**
@@ -75,6 +76,10 @@ public final class Fd implements AutoCloseable {
         return new Fd(1, null, "<stdout>", false);
     }
 
+    public static Fd stderr() {
+        return new Fd(2, null, "<stderr>", false);
+    }
+
     /** Takes ownership of a raw descriptor (from a pipe, a child process, ...). */
     public static Fd adopt(int fd, String name) {
         if (fd < 0) {
@@ -94,6 +99,11 @@ public final class Fd implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** isatty(3): whether this descriptor is a terminal (decides about in-place progress lines). */
+    public boolean isTerminal() {
+        return unistd_h.isatty(live()) == 1;
     }
 
     /** False once {@link #close()} was called. */

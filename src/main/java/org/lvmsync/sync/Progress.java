@@ -2,11 +2,10 @@ package org.lvmsync.sync;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import org.lvmsync.Log;
+import org.lvmsync.os.Fd;
 
 /**
  * The progress line on stderr: bytes sent, percent, rate and time left. On a terminal it
@@ -138,15 +137,7 @@ public final class Progress {
         return new String[] {first, "You transferred your changes " + ratio + "x faster than a full dd!"};
     }
 
-    /**
-     * isatty(2) without a native call: fd 2 of a terminal session links to a tty device.
-     */
     static boolean stderrIsTerminal() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString();
-            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
-        }
+        return Fd.stderr().isTerminal();
     }
 }

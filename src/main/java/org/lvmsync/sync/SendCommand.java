@@ -34,6 +34,10 @@ public final class SendCommand {
     /** IOExceptions are left to the CLI, which maps them (and their subtypes) to exit codes. */
     public static ExitCode run(SendOptions options) throws IOException {
         LvName snapshot = LvName.parse(options.snapshot());
+        if (options.stdout() && Fd.stdout().isTerminal()) {
+            throw new LvmsyncException(ExitCode.USAGE, "--stdout writes a binary change stream, and stdout is a"
+                    + " terminal; redirect it to a file (> changes) or pipe it (| ssh dst lvmsync --apply - DEST)");
+        }
         try (ChangeSource changes = discover(snapshot)) {
             Path source = options.dataSource().map(Path::of).orElse(changes.origin());
             if (!options.stdout() && options.host().isEmpty()) {

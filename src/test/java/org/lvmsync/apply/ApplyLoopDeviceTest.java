@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.abort;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.lvmsync.apply.StreamFiles.random;
 
 import java.io.ByteArrayOutputStream;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +27,7 @@ import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.StreamFiles.Rec;
 import org.lvmsync.os.Fd;
+import org.lvmsync.testing.LoopDevice;
 
 /** --apply onto a real block device: a loop device over a file in target/ (root only). */
 class ApplyLoopDeviceTest {
@@ -37,6 +35,7 @@ class ApplyLoopDeviceTest {
     private static Path work;
     private static Path backing;
     private static Path loop;
+    private static LoopDevice device;
 
     private final ByteArrayOutputStream log = new ByteArrayOutputStream();
     private PrintStream savedLog;
@@ -44,20 +43,16 @@ class ApplyLoopDeviceTest {
 
     @BeforeAll
     static void attach() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "loop device tests need root");
+        device = LoopDevice.attach("apply", SIZE);
+        loop = device.device();
+        backing = device.backingFile();
         work = Files.createDirectories(Path.of("target", "apply-loop-test-" + ProcessHandle.current().pid()));
-        backing = Files.write(work.resolve("disk"), new byte[SIZE]);
-        String out = run("losetup", "--find", "--show", backing.toString());
-        if (!out.startsWith("/dev/loop")) {
-            abort("losetup could not attach a loop device: " + out);
-        }
-        loop = Path.of(out.trim());
     }
 
     @AfterAll
     static void detach() throws Exception {
-        if (loop != null) {
-            run("losetup", "-d", loop.toString());
+        if (device != null) {
+            device.close();
         }
         if (work != null) {
             try (var files = Files.list(work)) {
@@ -67,13 +62,6 @@ class ApplyLoopDeviceTest {
             }
             Files.delete(work);
         }
-    }
-
-    private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor(30, TimeUnit.SECONDS);
-        return out;
     }
 
     @BeforeEach

@@ -116,4 +116,30 @@ class LauncherTest {
         assertEquals("lvmsync: " + repo.resolve("target/lvmsync.jar") + " is missing; run 'mvn package' in "
                 + repo + " first\n", r.err());
     }
+
+    /** Under util-linux script(1) stdin and stdout are a pseudo terminal, as for a person typing. */
+    @Test
+    void refusesBinaryStreamsOnATerminal(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "no script(1)");
+        Path script = layout(dir, true);
+        Path image = dir.resolve("image");
+        Files.write(image, new byte[8192]);
+        String home = System.getProperty("java.home");
+        Result apply = runOnTerminal(dir, "JAVA_HOME=" + home + " " + script + " --apply - " + image);
+        assertEquals(2, apply.code(), apply.out());
+        assertTrue(apply.out().contains("reads a change stream from stdin, which is a terminal"), apply.out());
+        assertEquals(-1, java.util.Arrays.mismatch(new byte[8192], Files.readAllBytes(image)));
+        Result send = runOnTerminal(dir, "JAVA_HOME=" + home + " " + script + " --stdout vg/lv-snap");
+        assertEquals(2, send.code(), send.out());
+        assertTrue(send.out().contains("stdout is a terminal; redirect it"), send.out());
+    }
+
+    private static Result runOnTerminal(Path dir, String command) throws Exception {
+        Path log = dir.resolve("typescript");
+        Process p = new ProcessBuilder("script", "-qefc", command, log.toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "script did not finish");
+        return new Result(p.exitValue(), out, "");
+    }
 }

@@ -196,4 +196,25 @@ class FdTest {
             assertEquals(0, b.address() % 4096);
         }
     }
+
+    @Test
+    void filesAndPipesAreNotTerminals() throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("tty", ".bin");
+        try (Fd fd = Fd.open(file, Fd.O_RDONLY)) {
+            org.junit.jupiter.api.Assertions.assertFalse(fd.isTerminal());
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+        // surefire's forked JVM talks to Maven over pipes: fd 1 is no terminal there
+        org.junit.jupiter.api.Assertions.assertFalse(Fd.stdout().isTerminal());
+    }
+
+    @Test
+    void aPseudoTerminalIsATerminal() throws Exception {
+        java.nio.file.Path ptmx = java.nio.file.Path.of("/dev/ptmx");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(ptmx), "no /dev/ptmx");
+        try (Fd fd = Fd.open(ptmx, Fd.O_RDWR)) {
+            org.junit.jupiter.api.Assertions.assertTrue(fd.isTerminal());
+        }
+    }
 }

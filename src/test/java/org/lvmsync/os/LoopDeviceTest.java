@@ -1,53 +1,37 @@
 package org.lvmsync.os;
 
-import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.lvmsync.testing.LoopDevice;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.abort;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Block-device ioctls on a real loop device (root only; skipped with the reason otherwise). */
 class LoopDeviceTest {
     private static final long SIZE = 8L << 20;
     private static Path backing;
     private static Path loop;
+    private static LoopDevice device;
 
     @BeforeAll
     static void attach() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "loop device tests need root");
-        backing = Files.createDirectories(Path.of("target", "loop-test"))
-                .resolve("disk-" + ProcessHandle.current().pid());
-        try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
-            f.setLength(SIZE);
-        }
-        String out = run("losetup", "--find", "--show", backing.toString());
-        if (out == null || !out.startsWith("/dev/loop")) {
-            Files.deleteIfExists(backing);
-            abort("losetup could not attach a loop device: " + out);
-        }
-        loop = Path.of(out.trim());
+        device = LoopDevice.attach("os", SIZE);
+        loop = device.device();
+        backing = device.backingFile();
     }
 
     @AfterAll
     static void detach() throws Exception {
-        if (loop != null) {
-            run("losetup", "-d", loop.toString());
-        }
-        if (backing != null) {
-            Files.deleteIfExists(backing);
+        if (device != null) {
+            device.close();
         }
     }
 
@@ -102,19 +86,5 @@ class LoopDeviceTest {
             fd.preadFully(back, 4 << 20);
             assertEquals(-1, back.mismatch(text));
         }
-    }
-
-    private static String run(String... command) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            return e.getMessage();
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            return out.isBlank() ? String.join(" ", command) + " failed" : out;
-        }
-        return out;
     }
 }
