@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.lvmsync.Log;
 import org.lvmsync.apply.Applier;
 import org.lvmsync.os.AlignedBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,6 +64,7 @@ public class ApplyBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
+        Log.setLevel(Log.Level.QUIET);   // no "Applied ..." summary per operation
         backing = BenchFiles.filled("bench-apply-dest-1g.img", BenchFiles.GIB);
         destination = target.equals("loop") ? (loop = BenchFiles.attachLoop(backing)) : backing;
         long record = recordKiB * 1024L;
