@@ -50,6 +50,7 @@ final class Native {
     private static final MethodHandle FSTAT = link(stat_h.fstat$address(), stat_h.fstat$descriptor());
     private static final MethodHandle MMAP = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
     private static final MethodHandle MUNMAP = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
+    private static final MethodHandle MADVISE = link(mman_h.madvise$address(), mman_h.madvise$descriptor());
     private static final MethodHandle SPLICE = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
     private static final MethodHandle VMSPLICE = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
     private static final MethodHandle FCNTL_INT = link(fcntl_h.fcntl.address(),
@@ -184,6 +185,14 @@ final class Native {
     static int munmap(MemorySegment state, MemorySegment addr, long len) {
         try {
             return (int) MUNMAP.invokeExact(state, addr, len);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int madvise(MemorySegment state, MemorySegment addr, long len, int advice) {
+        try {
+            return (int) MADVISE.invokeExact(state, addr, len, advice);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -111,6 +111,37 @@ class PipeTest {
         }
     }
 
+    /** Why the sender does not vmsplice its reused read buffer: the pipe holds the pages, not a copy. */
+    @Test
+    void vmsplicedPagesChangedBeforeTheyAreReadArriveChanged() throws Exception {
+        try (Arena arena = Arena.ofConfined(); Pipe pipe = Pipe.open()) {
+            MemorySegment buffer = AlignedBuffer.allocate(arena, 4096).fill((byte) 1);
+            Splice.vmspliceFully(pipe.writeEnd(), buffer, 0);
+            buffer.fill((byte) 2);   // the next read into the same buffer
+            MemorySegment got = arena.allocate(4096);
+            assertEquals(4096, pipe.readEnd().read(got));
+            assertEquals(2, got.get(ValueLayout.JAVA_BYTE, 0), "the reader saw the overwritten page");
+        }
+    }
+
+    @Test
+    void releasedPagesKeepTheirDataForTheReaderWhileTheBufferIsReused() throws Exception {
+        try (Arena arena = Arena.ofConfined(); Pipe pipe = Pipe.open()) {
+            MemorySegment buffer = AlignedBuffer.allocate(arena, 8192).fill((byte) 1);
+            Splice.vmspliceAndRelease(pipe.writeEnd(), buffer);
+            assertEquals(0, buffer.get(ValueLayout.JAVA_BYTE, 0), "fresh zero pages after release");
+            buffer.fill((byte) 2);
+            MemorySegment got = arena.allocate(8192);
+            long n = 0;
+            while (n < got.byteSize()) {
+                n += pipe.readEnd().read(got.asSlice(n));
+            }
+            assertEquals(-1, got.mismatch(arena.allocate(8192).fill((byte) 1)));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Splice.vmspliceAndRelease(pipe.writeEnd(), buffer.asSlice(1, 4096)));
+        }
+    }
+
     @Test
     void vmspliceRefusesHeapMemory() throws Exception {
         try (Pipe pipe = Pipe.open()) {

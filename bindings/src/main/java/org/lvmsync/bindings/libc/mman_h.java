@@ -168,6 +168,65 @@ public class mman_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static class madvise {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mman_h.C_INT,
+            mman_h.C_POINTER,
+            mman_h.C_LONG,
+            mman_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = mman_h.findOrThrow("madvise");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int madvise(void *__addr, size_t __len, int __advice)
+     * }
+     */
+    public static FunctionDescriptor madvise$descriptor() {
+        return madvise.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int madvise(void *__addr, size_t __len, int __advice)
+     * }
+     */
+    public static MethodHandle madvise$handle() {
+        return madvise.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int madvise(void *__addr, size_t __len, int __advice)
+     * }
+     */
+    public static MemorySegment madvise$address() {
+        return madvise.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int madvise(void *__addr, size_t __len, int __advice)
+     * }
+     */
+    public static int madvise(MemorySegment __addr, long __len, int __advice) {
+        var mh$ = madvise.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("madvise", __addr, __len, __advice);
+            }
+            return (int)mh$.invokeExact(__addr, __len, __advice);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int PROT_READ = (int)1L;
     /**
      * {@snippet lang=c :
@@ -204,5 +263,13 @@ public class mman_h {
     public static int MAP_PRIVATE() {
         return MAP_PRIVATE;
     }
+    private static final int MADV_DONTNEED = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_DONTNEED 4
+     * }
+     */
+    public static int MADV_DONTNEED() {
+        return MADV_DONTNEED;
+    }
 }
-
