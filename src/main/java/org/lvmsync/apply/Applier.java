@@ -176,11 +176,28 @@ public final class Applier implements RecordSink {
             }
             snapback.sync();
         }
-        for (int i = 0; i < pieces; i++) {
-            dest.write(staging.asSlice(pieceStart[i], pieceLength[i]), pieceOffset[i]);
+        for (int i = 0; i < pieces; ) {
+            int last = lastAdjacentPiece(i);
+            long length = pieceStart[last] + pieceLength[last] - pieceStart[i];
+            dest.write(staging.asSlice(pieceStart[i], length), pieceOffset[i]);
+            i = last + 1;
         }
         pieces = 0;
         stagingUsed = 0;
+    }
+
+    /**
+     * The last piece from {@code first} on that continues the one before it both on the
+     * device and in the staging buffer: a sorted stream's records become one large write.
+     */
+    private int lastAdjacentPiece(int first) {
+        int last = first;
+        while (last + 1 < pieces
+                && pieceOffset[last] + pieceLength[last] == pieceOffset[last + 1]
+                && pieceStart[last] + pieceLength[last] == pieceStart[last + 1]) {
+            last++;
+        }
+        return last;
     }
 
     /**
