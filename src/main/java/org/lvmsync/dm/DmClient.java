@@ -60,6 +60,11 @@ public final class DmClient implements AutoCloseable {
             throw new LvmsyncException(ExitCode.FAILURE,
                     "device-mapper is not available: " + CONTROL + " missing (load dm_mod)");
         }
+        // checked here so a normal user reads one line instead of libdevmapper's complaints
+        if (!Files.isReadable(CONTROL) || !Files.isWritable(CONTROL)) {
+            throw new LvmsyncException(ExitCode.FAILURE, "no access to " + CONTROL
+                    + ": reading snapshots needs root (run lvmsync as root, e.g. with sudo)");
+        }
     }
 
     /** The kernel interface version, by a raw DM_VERSION ioctl on /dev/mapper/control. */
