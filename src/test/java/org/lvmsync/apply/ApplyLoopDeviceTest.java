@@ -28,6 +28,7 @@ import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.StreamFiles.Rec;
 import org.lvmsync.os.Fd;
 import org.lvmsync.testing.LoopDevice;
+import org.lvmsync.testing.PageCache;
 
 /** --apply onto a real block device: a loop device over a file in target/ (root only). */
 class ApplyLoopDeviceTest {
@@ -114,6 +115,27 @@ class ApplyLoopDeviceTest {
         assertArrayEquals(StreamFiles.model(original, records), device());
         assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), loop, Optional.empty(), false)));
         assertArrayEquals(original, device());
+    }
+
+    /** The original's stream shape: scattered 4 KiB records, which go through the page cache. */
+    @Test
+    void smallRecordsLeaveNoPageCacheBehind() throws IOException {
+        Random rnd = new Random(13);
+        List<Rec> records = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            records.add(new Rec(4096L * rnd.nextInt(SIZE / 4096), random(rnd, 4096)));
+        }
+        // held open like a running service would: the last close drops the cache anyway
+        try (var holder = java.nio.channels.FileChannel.open(loop, java.nio.file.StandardOpenOption.READ)) {
+            java.nio.ByteBuffer all = java.nio.ByteBuffer.allocate(SIZE);
+            while (all.hasRemaining() && holder.read(all, all.position()) > 0) {
+                // buffered reads of the device fill its cache
+            }
+            assertTrue(PageCache.residentPages(loop) > SIZE / 4096 / 2, "mincore sees cached pages");
+            assertEquals(ExitCode.OK, apply(records, work.resolve("undo-cache"), false));
+            assertEquals(0, PageCache.residentPages(loop), "apply drops the destination's cached pages");
+        }
+        assertArrayEquals(StreamFiles.model(original, records), device());
     }
 
     @Test

@@ -2,12 +2,6 @@ package org.lvmsync.kernel;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -94,29 +88,7 @@ final class Devices {
 
     /** Pages of {@code file} (a block device or a regular file) in the page cache. */
     static long residentPages(Path file) {
-        try (Arena arena = Arena.ofConfined();
-             FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size == 0) {
-                return 0;
-            }
-            MemorySegment map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long pages = (size + PAGE - 1) / PAGE;
-            MemorySegment vec = arena.allocate(pages);
-            int rc = (int) Mincore.HANDLE.invokeExact(map, size, vec);
-            if (rc != 0) {
-                throw new IOException("mincore on " + file + " returned " + rc);
-            }
-            long resident = 0;
-            for (long i = 0; i < pages; i++) {
-                resident += vec.get(ValueLayout.JAVA_BYTE, i) & 1;
-            }
-            return resident;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot map " + file, e);
-        } catch (Throwable t) {
-            throw new AssertionError("mincore failed on " + file, t);
-        }
+        return org.lvmsync.testing.PageCache.residentPages(file);
     }
 
     private static ByteBuffer aligned() {
@@ -129,13 +101,5 @@ final class Devices {
                 throw new IOException("end of device at " + (offset + buf.position()));
             }
         }
-    }
-
-    /** Looked up on first use only: the other helpers work without native access. */
-    private static final class Mincore {
-        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(
-                Linker.nativeLinker().defaultLookup().find("mincore").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.ADDRESS));
     }
 }
