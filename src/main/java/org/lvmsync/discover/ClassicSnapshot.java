@@ -14,7 +14,9 @@ import org.lvmsync.lvm.LvName;
  * @param cow        the exception store, from the snapshot table (never from a guessed name)
  * @param chunkBytes the snapshot's chunk size; the COW header must agree
  * @param sizeBytes  the snapshot's (= the origin's) size, from the table's length
+ * @param originOpenCount how many hold the origin open now: a mounted filesystem or a running
+ *                   service may still have writes in flight that the sync would miss
  */
 public record ClassicSnapshot(LvName name, String dmName, DevNo originReal, DevNo origin, DevNo cow,
-                              long chunkBytes, long sizeBytes) {
+                              long chunkBytes, long sizeBytes, int originOpenCount) {
 }

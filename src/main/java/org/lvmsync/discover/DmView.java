@@ -25,6 +25,9 @@ public interface DmView {
 
     Optional<String> nameOf(DevNo dev) throws IOException;
 
+    /** How many holders have the device open now (mounts, programs, stacked devices). */
+    int openCount(DevNo dev) throws IOException;
+
     static DmView of(DmClient dm) {
         return new DmView() {
             @Override
@@ -50,6 +53,11 @@ public interface DmView {
             @Override
             public Optional<String> nameOf(DevNo dev) throws IOException {
                 return dm.nameOf(dev.major(), dev.minor());
+            }
+
+            @Override
+            public int openCount(DevNo dev) throws IOException {
+                return dm.info(dev).openCount();
             }
         };
     }

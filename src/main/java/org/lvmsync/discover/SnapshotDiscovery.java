@@ -47,7 +47,7 @@ public final class SnapshotDiscovery {
             return table.origin();
         });
         return new ClassicSnapshot(name, dmName, table.origin(), origin, table.cow(), table.chunkBytes(),
-                target.length() * 512);
+                target.length() * 512, origin.equals(table.origin()) ? 0 : dm.openCount(origin));
     }
 
     private static Target singleTarget(LvName name, List<Target> table) {

@@ -46,6 +46,7 @@ public final class SendCommand {
                 refuseOwnDevices(Path.of(options.destination().orElseThrow()),
                         List.of(changes.origin(), Path.of(found.name().mapperPath()), source));
             }
+            flushOrigin(changes.origin());
             RunList runs = changes.changes();
             Log.verbose(changes.describe() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
                     + " bytes changed; reading them from " + source);
@@ -72,10 +73,36 @@ public final class SendCommand {
             LvName snapshot = named.isPresent() ? named.get() : SnapshotName.byDevice(argument, view);
             ClassicSnapshot snap = new SnapshotDiscovery(view).classic(snapshot);
             DeviceNodes nodes = new DeviceNodes();
+            warnIfInUse(snapshot, snap.originOpenCount());
             Log.debug(snapshot + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
                     + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
             return new Discovered(snapshot, new CowChangeSource(nodes.path(snap.cow()), nodes.path(snap.origin()),
                     snap.sizeBytes(), snap.chunkBytes()));
+        }
+    }
+
+    /**
+     * The sync is exact only once the origin stopped changing. A holder (a mounted
+     * filesystem, a VM still running) may have writes cached that the snapshot has not
+     * seen yet: say so, but go on, since a first pass while the service runs is normal.
+     */
+    private static void warnIfInUse(LvName snapshot, int holders) {
+        if (holders > 0) {
+            Log.warn("the origin of " + snapshot + " is open by " + holders + " holder" + (holders == 1 ? "" : "s")
+                    + " (mounted, or a service still running): writes after this point are not sent;"
+                    + " for the final pass stop the service and unmount first");
+        }
+    }
+
+    /**
+     * Writes the origin device's own dirty pages back, so the snapshot records those chunks
+     * before its COW is read (a program that wrote the raw device and exited may leave them).
+     */
+    static void flushOrigin(Path origin) throws IOException {
+        try (Fd fd = Fd.open(origin, Fd.O_RDONLY)) {
+            if (fd.stat().isBlockDevice()) {
+                fd.fsync();
+            }
         }
     }
 

@@ -37,6 +37,9 @@ class SnapshotDiscoveryTest {
         assertEquals(4096, snap.chunkBytes());
         assertEquals(2097152L * 512, snap.sizeBytes());
         assertEquals("vg--1-data.db--snap", snap.dmName());
+        assertEquals(0, snap.originOpenCount());
+        dm.openCounts.put(new DevNo(253, 1), 2);
+        assertEquals(2, discovery.classic(LvName.parse("vg-1/data.db-snap")).originOpenCount());
     }
 
     @Test
@@ -100,6 +103,7 @@ class SnapshotDiscoveryTest {
         final List<DmDevice> devices = new ArrayList<>();
         final Map<String, Target> tables = new HashMap<>();
         final Map<String, String> status = new HashMap<>();
+        final Map<DevNo, Integer> openCounts = new HashMap<>();
 
         FakeDm device(String name, DevNo dev, String type, String params, String statusLine) {
             devices.add(new DmDevice(name, dev));
@@ -127,6 +131,11 @@ class SnapshotDiscoveryTest {
         @Override
         public List<DmDevice> list() {
             return List.copyOf(devices);
+        }
+
+        @Override
+        public int openCount(DevNo dev) {
+            return openCounts.getOrDefault(dev, 0);
         }
 
         @Override
