@@ -9,9 +9,12 @@ import org.lvmsync.LvmsyncException;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
+import org.lvmsync.os.FileStat;
+import org.lvmsync.stream.ClassicFormat;
 import org.lvmsync.stream.RecordHeader;
 import org.lvmsync.stream.StreamDecoder;
 import org.lvmsync.stream.StreamFormats;
+import org.lvmsync.sync.Progress;
 
 /**
  * {@code lvmsync --apply <file|-> <destination>}: decodes a change stream and feeds it to an
@@ -42,30 +45,38 @@ public final class ApplyCommand {
             StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source);
             try (Applier applier = Applier.open(request.destination(), request.snapback(), request.skipPastEnd())) {
                 MemorySegment buffer = AlignedBuffer.allocate(arena, Applier.STAGING_BYTES);
+                // a change file's size is known; a stream on stdin shows bytes and rate only
+                FileStat st = input.stat();
+                Progress progress = Progress.forStderr(st.isRegularFile() ? st.size() : -1);
                 try {
-                    copyRecords(decoder, applier, buffer, source);
+                    copyRecords(decoder, applier, buffer, source, progress);
                 } catch (IOException | LvmsyncException e) {
+                    progress.finish();
                     finishAfter(applier, e);
                     throw e;
                 }
+                progress.finish();
                 applier.finish();
             }
         }
     }
 
-    private static void copyRecords(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source)
-            throws IOException {
+    private static void copyRecords(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
+                                    Progress progress) throws IOException {
         RecordHeader h;
+        long counted = 0;   // stream bytes reported to the progress line so far
         while ((h = decoder.next()) != null) {
-            if (!admit(applier, h, source)) {
-                continue;   // next() skips the payload
+            if (admit(applier, h, source)) {   // else next() skips the payload
+                long done = 0;
+                while (done < h.length()) {
+                    long n = decoder.readPayload(buffer.asSlice(0, Math.min(buffer.byteSize(), h.length() - done)));
+                    applier.write(h.offset() + done, buffer.asSlice(0, n));
+                    done += n;
+                }
             }
-            long done = 0;
-            while (done < h.length()) {
-                long n = decoder.readPayload(buffer.asSlice(0, Math.min(buffer.byteSize(), h.length() - done)));
-                applier.write(h.offset() + done, buffer.asSlice(0, n));
-                done += n;
-            }
+            long streamEnd = h.streamOffset() + ClassicFormat.HEADER_BYTES + h.length();
+            progress.add(streamEnd - counted);
+            counted = streamEnd;
         }
     }
 

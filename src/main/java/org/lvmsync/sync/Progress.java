@@ -98,10 +98,16 @@ public final class Progress {
         }
     }
 
-    /** {@code 1.2 GiB / 10.0 GiB  12.0%  105.3 MiB/s  ETA 0:01:23}. */
+    /**
+     * {@code 1.2 GiB / 10.0 GiB  12.0%  105.3 MiB/s  ETA 0:01:23}; with a negative (unknown)
+     * total, as for a stream read from stdin, only {@code 1.2 GiB  105.3 MiB/s}.
+     */
     static String line(long done, long total, long elapsedNanos) {
         double seconds = elapsedNanos / 1e9;
         double rate = seconds > 0 ? done / seconds : 0;
+        if (total < 0) {
+            return String.format(Locale.ROOT, "%s  %s/s", bytes(done), bytes((long) rate));
+        }
         double percent = total > 0 ? 100.0 * done / total : 100.0;
         String eta = rate > 0 ? duration((long) ((total - done) / rate)) : "--:--:--";
         return String.format(Locale.ROOT, "%s / %s  %5.1f%%  %s/s  ETA %s",

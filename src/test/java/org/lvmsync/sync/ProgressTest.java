@@ -15,6 +15,7 @@ class ProgressTest {
         assertEquals("1.0 GiB / 4.0 GiB   25.0%  128.0 MiB/s  ETA 0:00:24",
                 Progress.line(1L << 30, 4L << 30, 8_000_000_000L));
         assertEquals("0 B / 0 B  100.0%  0 B/s  ETA --:--:--", Progress.line(0, 0, 0));
+        assertEquals("1.0 GiB  128.0 MiB/s", Progress.line(1L << 30, -1, 8_000_000_000L));
         assertEquals("1:01:01", Progress.duration(3661));
     }
 
