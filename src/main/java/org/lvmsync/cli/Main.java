@@ -2,6 +2,7 @@ package org.lvmsync.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.lvmsync.ExitCode;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
@@ -20,7 +21,18 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // SIGINT/SIGTERM run shutdown hooks, never the code after execute(): say what that means
+        AtomicBoolean ended = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!ended.get()) {
+                Log.error("interrupted: the destination may be partly updated; running the same command"
+                        + " again completes it (the snapshot still records every change; with --snapback,"
+                        + " name a new file and keep the old one)");
+            }
+        }, "lvmsync-interrupted"));
+        int code = execute(args);
+        ended.set(true);
+        System.exit(code);
     }
 
     /** Runs one command line and returns the exit status (tests call this). */

@@ -142,4 +142,43 @@ class LauncherTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "script did not finish");
         return new Result(p.exitValue(), out, "");
     }
+
+    @Test
+    void aKilledRunSaysWhatToDo(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Path image = dir.resolve("image");
+        Files.write(image, new byte[8192]);
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "--apply", "-", image.toString());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Path err = dir.resolve("err");
+        pb.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        p.getOutputStream().write("lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII));
+        p.getOutputStream().flush();   // the stream stays open: the apply waits for records
+        // the launcher execs java; once that holds the image open, it is inside the apply
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (p.isAlive() && !holdsOpen(p.pid(), image) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertTrue(holdsOpen(p.pid(), image), "the apply never opened " + image);
+        p.destroy();                   // SIGTERM
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop");
+        assertEquals(143, p.exitValue());
+        assertTrue(Files.readString(err).contains("lvmsync: interrupted: the destination may be partly updated;"
+                + " running the same command again completes it"), Files.readString(err));
+    }
+
+    private static boolean holdsOpen(long pid, Path file) throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.anyMatch(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).equals(file);
+                } catch (IOException e) {
+                    return false;   // closed meanwhile
+                }
+            });
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
+        }
+    }
 }
