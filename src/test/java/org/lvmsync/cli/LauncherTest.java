@@ -161,7 +161,7 @@ class LauncherTest {
             Thread.sleep(50);
         }
         assertTrue(holdsOpen(p.pid(), image), "the apply never opened " + image);
-        p.destroy();                   // SIGTERM
+        p.toHandle().destroy();        // SIGTERM alone: Process.destroy() would also close its stdin
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "did not stop");
         assertEquals(143, p.exitValue());
         assertTrue(Files.readString(err).contains("lvmsync: interrupted: the destination may be partly updated;"
