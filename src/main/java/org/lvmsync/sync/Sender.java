@@ -13,9 +13,10 @@ import org.lvmsync.transport.RecordSink;
  * Turns runs into records: reads the changed ranges of the source in large aligned I/Os
  * and hands each range to a sink in records of at most {@link #MAX_RECORD} bytes.
  *
- * <p>One read covers as many runs as fit in {@link #IO_BYTES}, reading through gaps of
- * up to {@link #MAX_GAP} between them: one 4 MiB read beats many scattered 4 KiB ones on
- * any disk, and the bytes of the gaps are read but never sent. Records are slices of the
+ * <p>Each run is read in aligned I/Os of up to {@link #IO_BYTES}; adjacent changed chunks
+ * are already one run. Only changed chunks are read: {@link #MAX_GAP} (0) is how far a
+ * read may run through unchanged bytes to join the next run, a knob kept for disks where
+ * one long read beats two short ones (gap bytes would be read, never sent). Records are slices of the
  * read buffer, so no byte is copied on the way to the sink. The record bound keeps an
  * original 3.3.2 receiver happy (it reads each record whole into memory).
  *
@@ -26,7 +27,7 @@ import org.lvmsync.transport.RecordSink;
 public final class Sender {
     public static final long IO_BYTES = 4L << 20;
     public static final long MAX_RECORD = 1L << 20;
-    public static final long MAX_GAP = 64L << 10;
+    public static final long MAX_GAP = 0;
     private static final long ALIGN = AlignedBuffer.ALIGNMENT;
 
     private final DirectReader source;

@@ -54,9 +54,12 @@ class ClassicSyncKernelTest {
         SyncScenario s = SyncScenario.prepare(lvm, "data.v1-a", "copy.v1-a", 32, 4, 8);
         assertFalse(Devices.sameBytes(s.originPath(), s.destinationPath()), "the writes changed the origin");
 
+        long readBefore = Devices.sectorsRead(s.originPath());
         Lvmsync.Run run = Lvmsync.inProcess(lvm.path(s.snapshot).toString(), s.destinationPath().toString());
+        long read = (Devices.sectorsRead(s.originPath()) - readBefore) * 512;
 
         run.assertStatus(0);
+        assertEquals(s.expectedBytes(), read, "bytes read from the origin = the changed 4 KiB chunks");
         Devices.assertSameBytes(s.originPath(), s.destinationPath());
         assertEquals(s.expectedBytes(), run.transferredBytes(), "bytes sent = the changed 4 KiB chunks");
         assertTrue(run.stderr().contains("(" + s.expectedBytes() + " bytes)"), "the applier's count");

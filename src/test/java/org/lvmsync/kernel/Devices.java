@@ -86,6 +86,16 @@ final class Devices {
         }
     }
 
+    /** Sectors read from a block device so far, from /sys/dev/block/M:m/stat (the third field). */
+    static long sectorsRead(Path device) {
+        try (org.lvmsync.os.Fd fd = org.lvmsync.os.Fd.open(device, org.lvmsync.os.Fd.O_RDONLY)) {
+            String stat = java.nio.file.Files.readString(Path.of("/sys/dev/block/" + fd.stat().rdev() + "/stat"));
+            return Long.parseLong(stat.trim().split("\\s+")[2]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("no block statistics for " + device, e);
+        }
+    }
+
     /** Pages of {@code file} (a block device or a regular file) in the page cache. */
     static long residentPages(Path file) {
         return org.lvmsync.testing.PageCache.residentPages(file);
