@@ -16,8 +16,8 @@ import org.lvmsync.transport.RecordSink;
  * <p>Each run is read in aligned I/Os of up to {@link #IO_BYTES}; adjacent changed chunks
  * are already one run. Only changed chunks are read: {@link #MAX_GAP} (0) is how far a
  * read may run through unchanged bytes to join the next run, a knob kept for disks where
- * one long read beats two short ones (gap bytes would be read, never sent). Records are slices of the
- * read buffer, so no byte is copied on the way to the sink. The record bound keeps an
+ * one long read beats two short ones (gap bytes would be read, never sent). Records are
+ * slices of the read buffer, so no byte is copied on the way to the sink. The record bound keeps an
  * original 3.3.2 receiver happy (it reads each record whole into memory).
  *
  * <p>Runs whose last chunk passes the end of the source (an origin whose size is not a
