@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.bindings.devmapper.dm_deps;
 import org.lvmsync.bindings.devmapper.dm_info;
@@ -50,19 +50,19 @@ public final class DmClient implements AutoCloseable {
         try (Arena probe = Arena.ofConfined()) {
             SymbolLookup.libraryLookup(LIBRARY, probe);
         } catch (IllegalArgumentException e) {
-            throw new LvmsyncException(ExitCode.FAILURE, "device-mapper library " + LIBRARY
+            throw new LvmsyncException(FailureClass.ENVIRONMENT, "device-mapper library " + LIBRARY
                     + " not found: install libdevmapper1.02.1 (Debian/Ubuntu) or device-mapper-libs (Fedora/RHEL)");
         }
     }
 
     static void requireControl() {
         if (!Files.exists(CONTROL)) {
-            throw new LvmsyncException(ExitCode.FAILURE,
+            throw new LvmsyncException(FailureClass.ENVIRONMENT,
                     "device-mapper is not available: " + CONTROL + " missing (load dm_mod)");
         }
         // checked here so a normal user reads one line instead of libdevmapper's complaints
         if (!Files.isReadable(CONTROL) || !Files.isWritable(CONTROL)) {
-            throw new LvmsyncException(ExitCode.FAILURE, "no access to " + CONTROL
+            throw new LvmsyncException(FailureClass.ENVIRONMENT, "no access to " + CONTROL
                     + ": reading snapshots needs root (run lvmsync as root, e.g. with sudo)");
         }
     }

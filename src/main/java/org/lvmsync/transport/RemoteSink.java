@@ -8,7 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.os.ErrnoException;
@@ -16,6 +16,8 @@ import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
 import org.lvmsync.os.Pipe;
 import org.lvmsync.os.Splice;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.RecordSink;
 
 /**
  * Sends the change stream to {@code lvmsync --apply -} on another host: starts the remote
@@ -66,7 +68,7 @@ public final class RemoteSink implements RecordSink {
                     .start();
         } catch (IOException e) {
             closeQuietly(pipe);
-            throw new LvmsyncException(ExitCode.REMOTE, "cannot start the remote shell '" + argv.get(0)
+            throw new LvmsyncException(FailureClass.REMOTE, "cannot start the remote shell '" + argv.get(0)
                     + "' for " + where + ": " + e.getMessage() + "; check --rsh", e);
         }
         Thread relay = Thread.ofPlatform().daemon().name("remote-stderr").start(() -> relay(process));
@@ -79,7 +81,7 @@ public final class RemoteSink implements RecordSink {
         } catch (IOException e) {
             process.destroyForcibly();
             closeQuietly(pipe);
-            throw new LvmsyncException(ExitCode.REMOTE, "cannot write to the remote side " + where + ": " + e.getMessage(), e);
+            throw new LvmsyncException(FailureClass.REMOTE, "cannot write to the remote side " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -87,15 +89,15 @@ public final class RemoteSink implements RecordSink {
         try {
             return Pipe.open();
         } catch (ErrnoException e) {
-            throw new LvmsyncException(ExitCode.FAILURE, "cannot create the pipe to the remote side " + where
+            throw new LvmsyncException(FailureClass.IO, "cannot create the pipe to the remote side " + where
                     + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void record(long offset, MemorySegment data) throws IOException {
+    public void accept(Record record, MemorySegment payload) throws IOException {
         try {
-            stream.record(offset, data);
+            stream.accept(record, payload);
         } catch (IOException e) {
             throw stoppedReading(e);
         }
@@ -112,7 +114,7 @@ public final class RemoteSink implements RecordSink {
         int status = waitFor();
         finished = true;
         if (status != 0) {
-            throw new LvmsyncException(ExitCode.REMOTE, failure(status));
+            throw new LvmsyncException(FailureClass.REMOTE, failure(status));
         }
     }
 
@@ -163,7 +165,7 @@ public final class RemoteSink implements RecordSink {
             case 0 -> " (it exited with status 0 before reading everything)";
             default -> " (" + failure(status) + ")";
         };
-        return new LvmsyncException(ExitCode.REMOTE, "the remote side " + where + " stopped reading the stream: "
+        return new LvmsyncException(FailureClass.REMOTE, "the remote side " + where + " stopped reading the stream: "
                 + cause.getMessage() + exit, cause);
     }
 

@@ -1,4 +1,4 @@
-package org.lvmsync.sync;
+package org.lvmsync.report;
 
 import java.io.IOException;
 import java.io.PrintStream;

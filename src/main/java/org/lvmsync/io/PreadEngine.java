@@ -1,44 +1,43 @@
-package org.lvmsync.sync;
+package org.lvmsync.io;
 
-import java.io.EOFException;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Iterator;
 import org.lvmsync.Log;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.ErrnoException;
 import org.lvmsync.os.Fd;
 
 /**
- * Read-only access to a device (or an image file standing in for one) that bypasses the
- * page cache: O_DIRECT, so reading gigabytes of an origin does not evict the working set
- * of every other program on the host, and so metadata the kernel wrote below the page
- * cache (COW areas) is seen as it is on disk.
+ * The simplest engine: one pread(2) at a time, on a descriptor that bypasses the page
+ * cache (O_DIRECT), so reading gigabytes of an origin does not evict the working set of
+ * every other program on the host, and metadata the kernel wrote below the page cache
+ * (COW areas) is seen as it is on disk.
  *
  * <p>Where O_DIRECT is refused (some filesystems), it falls back to buffered reads, says
  * so under -v, first drops this one device's cached pages (BLKFLSBUF; fadvise for a
  * file) so what is read is current, and drops what it read afterwards. Never the global
  * drop_caches.
- *
- * <p>Callers pass 4096-aligned native buffers, offsets and lengths, see {@link AlignedBuffer}.
  */
-public final class DirectReader implements AutoCloseable {
+public final class PreadEngine implements IoEngine {
     private final Fd fd;
     private final boolean direct;
     private final long size;
 
-    private DirectReader(Fd fd, boolean direct, long size) {
+    private PreadEngine(Fd fd, boolean direct, long size) {
         this.fd = fd;
         this.direct = direct;
         this.size = size;
     }
 
-    public static DirectReader open(Path path) throws IOException {
+    public static PreadEngine open(Path path) throws IOException {
         return open(path, true);
     }
 
     /** {@code tryDirect} false forces the buffered fallback (for tests). */
-    static DirectReader open(Path path, boolean tryDirect) throws IOException {
+    public static PreadEngine open(Path path, boolean tryDirect) throws IOException {
         Fd fd = null;
         boolean direct = tryDirect;
         if (tryDirect) {
@@ -59,30 +58,38 @@ public final class DirectReader implements AutoCloseable {
             if (!direct) {
                 fd.flushBlockBuffers();
             }
-            return new DirectReader(fd, direct, fd.size());
+            return new PreadEngine(fd, direct, fd.size());
         } catch (IOException | RuntimeException e) {
-            fd.close();
+            try {
+                fd.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
 
+    @Override
     public String name() {
         return fd.name();
     }
 
+    @Override
     public long size() {
         return size;
     }
 
-    /** False when the filesystem refused O_DIRECT and reads go through the page cache. */
+    @Override
     public boolean isDirect() {
         return direct;
     }
 
-    /**
-     * Fills {@code dst} from {@code offset} as far as the device reaches; returns the bytes
-     * read, fewer than asked only where the device ends.
-     */
+    @Override
+    public int queueDepth() {
+        return 1;
+    }
+
+    @Override
     public long read(MemorySegment dst, long offset) throws IOException {
         assert !direct || AlignedBuffer.isAligned(dst) && AlignedBuffer.isAligned(offset)
                 : "unaligned O_DIRECT read of " + dst.byteSize() + " bytes at " + offset;
@@ -101,12 +108,22 @@ public final class DirectReader implements AutoCloseable {
         return done;
     }
 
-    /** Like {@link #read} but the whole of {@code dst} must be there. */
-    public void readFully(MemorySegment dst, long offset) throws IOException {
-        long n = read(dst, offset);
-        if (n < dst.byteSize()) {
-            throw new EOFException(name() + ": the device ends at byte " + (offset + n) + " (size " + size
-                    + "), but " + dst.byteSize() + " bytes from byte " + offset + " were needed");
+    /** One buffer, one read at a time: read, hand over, read the next. */
+    @Override
+    public void readMany(Iterator<Read> reads, long maxLength, ReadHandler handler) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = AlignedBuffer.allocate(arena, maxLength);
+            while (reads.hasNext()) {
+                Read r = reads.next();
+                if (r.length() > buffer.byteSize()) {
+                    throw new IllegalArgumentException("read of " + r.length() + " bytes exceeds the plan's maximum "
+                            + maxLength);
+                }
+                long got = read(buffer.asSlice(0, r.length()), r.offset());
+                if (!handler.completed(r, buffer.asSlice(0, got))) {
+                    return;
+                }
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package org.lvmsync.sync;
+package org.lvmsync.job;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.testing.LoopDevice;
 
-class SendCommandTest {
+class SendJobTest {
     @Test
     void aLocalDestinationThatIsTheOriginIsRefused() throws Exception {
         try (LoopDevice origin = LoopDevice.attach("own", 1 << 20); LoopDevice other = LoopDevice.attach("other", 1 << 20)) {
@@ -23,10 +23,10 @@ class SendCommandTest {
             java.nio.file.Files.createSymbolicLink(alias, origin.device());
             try {
                 LvmsyncException e = assertThrows(LvmsyncException.class,
-                        () -> SendCommand.refuseOwnDevices(alias, List.of(origin.device())));
-                assertEquals(ExitCode.USAGE, e.exitCode());
+                        () -> SendJob.refuseOwnDevices(alias, List.of(origin.device())));
+                assertEquals(FailureClass.USAGE, e.failureClass());
                 assertTrue(e.getMessage().contains("is the same device as " + origin.device()), e.getMessage());
-                assertDoesNotThrow(() -> SendCommand.refuseOwnDevices(other.device(), List.of(origin.device())));
+                assertDoesNotThrow(() -> SendJob.refuseOwnDevices(other.device(), List.of(origin.device())));
             } finally {
                 java.nio.file.Files.deleteIfExists(alias);
             }

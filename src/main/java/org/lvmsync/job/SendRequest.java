@@ -1,4 +1,4 @@
-package org.lvmsync.cli;
+package org.lvmsync.job;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param rsh          remote shell command split into words (default {@code [ssh]}), never run through a shell
  * @param skipPastEnd  receiving side skips records past the end of the destination device with a warning
  */
-public record SendOptions(
+public record SendRequest(
         String snapshot,
         Optional<String> host,
         Optional<String> destination,
@@ -29,7 +29,7 @@ public record SendOptions(
         List<String> rsh,
         boolean skipPastEnd) {
 
-    public SendOptions {
+    public SendRequest {
         rsh = List.copyOf(rsh);
     }
 }

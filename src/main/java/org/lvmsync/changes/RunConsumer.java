@@ -1,4 +1,4 @@
-package org.lvmsync.sync;
+package org.lvmsync.changes;
 
 import java.io.IOException;
 

@@ -1,6 +1,6 @@
-package org.lvmsync.cow;
+package org.lvmsync.changes;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 
 /**
@@ -13,11 +13,11 @@ public class CorruptMetadataException extends LvmsyncException {
     private final String field;
 
     public CorruptMetadataException(String device, long block, String field, String problem) {
-        this(ExitCode.BAD_INPUT, device, block, field, problem);
+        this(FailureClass.BAD_INPUT, device, block, field, problem);
     }
 
-    public CorruptMetadataException(ExitCode exitCode, String device, long block, String field, String problem) {
-        super(exitCode, device + ": chunk " + block + ", " + field + ": " + problem);
+    public CorruptMetadataException(FailureClass failureClass, String device, long block, String field, String problem) {
+        super(failureClass, device + ": chunk " + block + ", " + field + ": " + problem);
         this.device = device;
         this.block = block;
         this.field = field;

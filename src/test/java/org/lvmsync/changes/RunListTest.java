@@ -1,4 +1,4 @@
-package org.lvmsync.sync;
+package org.lvmsync.changes;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package org.lvmsync.apply;
+package org.lvmsync.job;
 
 import java.nio.file.Path;
 import java.util.Optional;
