@@ -76,7 +76,7 @@ public final class DmClient implements AutoCloseable {
             version.setAtIndex(ValueLayout.JAVA_INT, 0, dm_ioctl_h.DM_VERSION_MAJOR()); // ask for 4.0.0 or later
             dm_ioctl.data_size(io, (int) dm_ioctl.sizeof());
             dm_ioctl.data_start(io, (int) dm_ioctl.sizeof());
-            control.ioctl("DM_VERSION", dm_ioctl_h.DM_VERSION(), io);
+            control.ioctl("DM_VERSION", DmIoctls.DM_VERSION, io);
             return new DmVersion(version.getAtIndex(ValueLayout.JAVA_INT, 0),
                     version.getAtIndex(ValueLayout.JAVA_INT, 1), version.getAtIndex(ValueLayout.JAVA_INT, 2));
         }

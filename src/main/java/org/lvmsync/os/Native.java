@@ -75,10 +75,23 @@ final class Native {
         return (int) ERRNO_VALUE.get(state, 0L);
     }
 
+    /**
+     * strerrorname_np came with glibc 2.32; on older hosts (Debian 11, Ubuntu 20.04: 2.31)
+     * the message names the number instead. Asked of the C library once, not linked
+     * blindly, or describing any error would itself fail to link there.
+     */
+    private static final boolean HAVE_ERRNO_NAMES =
+            LINKER.defaultLookup().find("strerrorname_np").isPresent();
+
     /** "Device or resource busy (EBUSY)"; unknown numbers still print something useful. */
     static String describe(int errno) {
+        return describe(errno, HAVE_ERRNO_NAMES);
+    }
+
+    /** As above; {@code withName} false is the message on a C library without strerrorname_np. */
+    static String describe(int errno, boolean withName) {
         String text = cString(string_h.strerror(errno));
-        String name = cString(string_h.strerrorname_np(errno));
+        String name = withName ? cString(string_h.strerrorname_np(errno)) : null;
         return (text == null ? "error " + errno : text) + " (" + (name == null ? "errno " + errno : name) + ")";
     }
 

@@ -3,6 +3,7 @@ package org.lvmsync.transport;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +23,10 @@ import org.lvmsync.stream.RecordSink;
 /**
  * Sends the change stream to {@code lvmsync --apply -} on another host: starts the remote
  * shell from an argument vector (see {@link RemoteCommand}), writes the stream to its
- * stdin, relays everything it prints to our stderr line by line as {@code remote: ...},
- * and on {@link #finish()} waits for its exit status. A remote that fails, or stops
- * reading, fails this run with {@link ExitCode#REMOTE}.
+ * stdin, relays its stderr to ours line by line as {@code remote: ...}, keeps its stdout
+ * as a channel back from the receiver ({@link #replies()}), and on {@link #finish()}
+ * waits for its exit status. A remote that fails, or stops reading, fails this run with
+ * {@link FailureClass#REMOTE}.
  *
  * <p>The remote shell's stdin is a pipe made here (not Java's process pipe), and the
  * stream is written into it with write(2) straight from the sender's native buffers: the
@@ -39,14 +41,16 @@ public final class RemoteSink implements RecordSink {
     private final String where;
     private final Process process;
     private final Thread relay;
+    private final BackChannel back;
     private final Pipe pipe;
     private final StreamSink stream;
     private boolean finished;
 
-    private RemoteSink(String where, Process process, Thread relay, Pipe pipe, StreamSink stream) {
+    private RemoteSink(String where, Process process, Thread relay, BackChannel back, Pipe pipe, StreamSink stream) {
         this.where = where;
         this.process = process;
         this.relay = relay;
+        this.back = back;
         this.pipe = pipe;
         this.stream = stream;
     }
@@ -64,7 +68,6 @@ public final class RemoteSink implements RecordSink {
             // and closes its copy once the child runs: the child's stdin is our pipe.
             process = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File(pipe.readEndProcPath())))
-                    .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {
             closeQuietly(pipe);
@@ -72,12 +75,13 @@ public final class RemoteSink implements RecordSink {
                     + "' for " + where + ": " + e.getMessage() + "; check --rsh", e);
         }
         Thread relay = Thread.ofPlatform().daemon().name("remote-stderr").start(() -> relay(process));
+        BackChannel back = BackChannel.start(process.getInputStream(), "remote-stdout");
         try {
             // Only the child may hold a read end: if it dies, our writes must fail with
             // EPIPE instead of blocking on a pipe nobody drains.
             pipe.readEnd().close();
             StreamSink stream = new StreamSink(new FdChannel(pipe.writeEnd()), true);
-            return new RemoteSink(where, process, relay, pipe, stream);
+            return new RemoteSink(where, process, relay, back, pipe, stream);
         } catch (IOException e) {
             process.destroyForcibly();
             closeQuietly(pipe);
@@ -113,9 +117,19 @@ public final class RemoteSink implements RecordSink {
         }
         int status = waitFor();
         finished = true;
+        relayUnread();
         if (status != 0) {
             throw new LvmsyncException(FailureClass.REMOTE, failure(status));
         }
+    }
+
+    /**
+     * What the receiver answers on its stdout, in order, apart from its messages (which
+     * are relayed). Blocks until bytes arrive; end of stream once the remote closed its
+     * stdout. Bytes nobody read by the end of the run are shown as {@code remote:} lines.
+     */
+    public InputStream replies() {
+        return back.replies();
     }
 
     /** Bytes of stream written to the remote, handshake and headers included. */
@@ -136,6 +150,9 @@ public final class RemoteSink implements RecordSink {
     @Override
     public void close() {
         if (!finished) {
+            // children first: a shell between us and the remote command may not exec it,
+            // and an orphan would keep the relayed pipes open
+            process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
             try {
                 if (!process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -146,8 +163,19 @@ public final class RemoteSink implements RecordSink {
                 Thread.currentThread().interrupt();
             }
         }
+        try {
+            stream.close();
+        } catch (IOException e) {
+            Log.debug("closing the stream to the remote side: " + e.getMessage());
+        }
         closeQuietly(pipe);
         joinRelay();
+    }
+
+    /** Whatever the remote printed on stdout that no one asked for: not hidden, only not mixed in. */
+    private void relayUnread() {
+        back.awaitEnd(TimeUnit.SECONDS.toMillis(EXIT_WAIT_SECONDS));
+        back.unread().lines().forEach(line -> Log.stream().println("remote: " + line));
     }
 
     private static void closeQuietly(Pipe pipe) {
@@ -213,7 +241,7 @@ public final class RemoteSink implements RecordSink {
 
     private static void relay(Process process) {
         try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 Log.stream().println("remote: " + line);

@@ -281,4 +281,55 @@ class CodecTest {
         assertThrows(IllegalStateException.class, enc::writeHandshake);
         assertEquals(ClassicFormat.MAX_RECORD_LENGTH, enc.maxRecordLength());
     }
+
+    @Test
+    void anEncoderWhoseWriteFailedWritesNothingMore() throws IOException {
+        // a channel that takes 5 bytes of the first write, then fails: the stream now ends
+        // inside a record, and nothing may be appended to that torn record later
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] writes = {0};
+        java.nio.channels.WritableByteChannel failing = new java.nio.channels.WritableByteChannel() {
+            @Override
+            public int write(java.nio.ByteBuffer src) throws IOException {
+                if (writes[0]++ > 0) {
+                    throw new IOException("No space left on device (ENOSPC)");
+                }
+                byte[] some = new byte[5];
+                src.get(some);
+                out.write(some);
+                return 5;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (StreamEncoder enc = ClassicFormat.PROTO3.encoder(failing)) {
+            enc.writeHandshake();
+            enc.write(new Record.Data(0, 3), MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            assertThrows(IOException.class, enc::flush);
+            IOException again = assertThrows(IOException.class,
+                    () -> enc.write(new Record.Data(4096, 1), MemorySegment.ofArray(new byte[] {9})));
+            assertTrue(again.getMessage().contains("broken by an earlier failed write"), again.getMessage());
+            assertThrows(IOException.class, enc::finish);
+        }
+        assertEquals(5, out.size(), "only what the channel took before it failed");
+    }
+
+    @Test
+    void codecBuffersAreNativeMemoryOwnedAndReleasedByClose() throws IOException {
+        StreamEncoder enc = ClassicFormat.PROTO3.encoder(Channels.newChannel(new ByteArrayOutputStream()));
+        enc.writeHandshake();
+        enc.close();
+        assertThrows(IllegalStateException.class,
+                () -> enc.write(new Record.Data(0, 1), MemorySegment.ofArray(new byte[1])), "buffer freed by close");
+        StreamDecoder dec = decoder(handAssembled("lvmsync PROTO[3]", OFFSETS, PAYLOADS));
+        dec.close();
+        assertThrows(IllegalStateException.class, dec::next, "read-ahead buffer freed by close");
+    }
 }

@@ -102,6 +102,27 @@ class RemoteSinkTest {
     }
 
     @Test
+    void theReceiverAnswersOnItsOwnChannelApartFromItsMessages() throws Exception {
+        Path stream = dir.resolve("stream");
+        // the receiver speaks first (as one that says where to resume would), then reads the
+        // whole stream, then answers again; its stderr is relayed, never mixed into answers
+        List<String> rsh = rsh("echo 'ready'\necho 'a message' >&2\ncat > '" + stream + "'\n"
+                + "echo \"got $(wc -c < '" + stream + "')\"\n");
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+            java.io.BufferedReader answers = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(sink.replies(), StandardCharsets.US_ASCII));
+            assertEquals("ready", answers.readLine(), "an answer before any data was sent");
+            sink.data(4096, MemorySegment.ofArray(new byte[100]));
+            sink.finish();
+            assertEquals("got " + (17 + 12 + 100), answers.readLine(), "an answer after the stream ended");
+            assertEquals(null, answers.readLine(), "the channel ends when the remote exits");
+        }
+        String out = messages.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("remote: a message\n"), out);
+        assertFalse(out.contains("ready") || out.contains("got "), "answers that were read are not relayed: " + out);
+    }
+
+    @Test
     void failingRemoteFailsTheRun() throws Exception {
         List<String> rsh = rsh("cat > /dev/null\necho 'lvmsync: cannot open /dev/vg/lv' >&2\nexit 3\n");
         try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv")) {
