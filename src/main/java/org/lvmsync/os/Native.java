@@ -51,6 +51,7 @@ final class Native {
     private static final MethodHandle MMAP = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
     private static final MethodHandle MUNMAP = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
     private static final MethodHandle MADVISE = link(mman_h.madvise$address(), mman_h.madvise$descriptor());
+    private static final MethodHandle MINCORE = link(mman_h.mincore$address(), mman_h.mincore$descriptor());
     private static final MethodHandle SPLICE = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
     private static final MethodHandle VMSPLICE = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
     private static final MethodHandle FCNTL_INT = link(fcntl_h.fcntl.address(),
@@ -193,6 +194,14 @@ final class Native {
     static int madvise(MemorySegment state, MemorySegment addr, long len, int advice) {
         try {
             return (int) MADVISE.invokeExact(state, addr, len, advice);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int mincore(MemorySegment state, MemorySegment addr, long len, MemorySegment vec) {
+        try {
+            return (int) MINCORE.invokeExact(state, addr, len, vec);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

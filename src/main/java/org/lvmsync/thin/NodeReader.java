@@ -1,0 +1,65 @@
+package org.lvmsync.thin;
+
+import java.lang.foreign.MemorySegment;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads blocks from a {@link BlockSource} and hands them out only once validated: in
+ * range, checksum right, and (for nodes) a well-formed header and ascending keys. One per
+ * walk; not thread-safe (it reuses one CRC32C).
+ */
+final class NodeReader {
+    private final BlockSource source;
+    private final CRC32C crc = new CRC32C();
+    private long nodesRead;
+
+    NodeReader(BlockSource source) {
+        this.source = source;
+    }
+
+    BlockSource source() {
+        return source;
+    }
+
+    String name() {
+        return source.name();
+    }
+
+    /** Nodes read and validated so far (the superblock not counted): what a walk cost. */
+    long nodesRead() {
+        return nodesRead;
+    }
+
+    Superblock superblock(long location, String referrer) {
+        MemorySegment block = checkedBlock(location, referrer, Layout.SUPERBLOCK_SALT, "superblock");
+        return Superblock.read(block).validate(source.name(), location);
+    }
+
+    /**
+     * The btree node at {@code location}, pointed at by {@code referrer} (for the message
+     * when the pointer leads past the end of the metadata).
+     */
+    BtreeNode node(long location, String referrer, int leafValueSize) {
+        MemorySegment block = checkedBlock(location, referrer, Layout.BTREE_NODE_SALT, "btree node");
+        nodesRead++;
+        return BtreeNode.read(block, location).validate(source.name(), leafValueSize);
+    }
+
+    private MemorySegment checkedBlock(long location, String referrer, int salt, String kind) {
+        long count = source.blockCount();
+        if (location < 0 || location >= count) {
+            throw new CorruptMetadataException(source.name(), location, referrer + " points at this " + kind
+                    + ", but the metadata has only " + count + " blocks (" + count * Layout.BLOCK_SIZE
+                    + " bytes): it is truncated or the pointer is damaged");
+        }
+        MemorySegment block = source.block(location);
+        int stored = Layout.storedChecksum(block);
+        int computed = Layout.checksum(crc, block, salt);
+        if (stored != computed) {
+            throw new CorruptMetadataException(source.name(), location, String.format(
+                    "%s checksum is 0x%08x, the contents give 0x%08x: the block is damaged or not a %s"
+                            + " (check the pool with thin_check)", kind, stored, computed, kind));
+        }
+        return block;
+    }
+}
