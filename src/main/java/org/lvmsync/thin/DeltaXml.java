@@ -62,25 +62,26 @@ final class DeltaXml implements Lockstep.PairSink {
     }
 
     @Override
-    public void leftOnly(long key, long value) {
-        block(key, true, Layout.dataBlock(value), false, 0);
+    public void leftOnly(long key, long data, long length) {
+        blocks(key, length, true, data, false, 0);
     }
 
     @Override
-    public void rightOnly(long key, long value) {
-        block(key, false, 0, true, Layout.dataBlock(value));
+    public void rightOnly(long key, long data, long length) {
+        blocks(key, length, false, 0, true, data);
     }
 
     @Override
-    public void both(long key, long leftValue, long rightValue) {
-        block(key, true, Layout.dataBlock(leftValue), true, Layout.dataBlock(rightValue));
+    public void both(long key, long leftData, long rightData, long length) {
+        blocks(key, length, true, leftData, true, rightData);
     }
 
-    private void block(long v, boolean l, long ld, boolean r, long rd) {
+    /** A run of blocks, each side's data consecutive along it: it extends the piece or starts one. */
+    private void blocks(long v, long length, boolean l, long ld, boolean r, long rd) {
         long offset = v - begin;
         if (inPiece && v == end && l == hasLeft && r == hasRight
                 && (!l || ld == leftDataBegin + offset) && (!r || rd == rightDataBegin + offset)) {
-            end++;
+            end += length;
             return;
         }
         if (inPiece) {
@@ -89,7 +90,7 @@ final class DeltaXml implements Lockstep.PairSink {
         inPiece = true;
         kind = !r ? LEFT_ONLY : !l ? RIGHT_ONLY : ld != rd ? DIFFERENT : SAME;
         begin = v;
-        end = v + 1;
+        end = v + length;
         hasLeft = l;
         hasRight = r;
         leftDataBegin = ld;

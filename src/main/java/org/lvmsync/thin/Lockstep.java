@@ -16,32 +16,48 @@ package org.lvmsync.thin;
  * side is known to hold nothing at a smaller or equal key that was not compared with it.
  */
 final class Lockstep {
-    /** What the walk finds, in ascending key order (values are raw mapping values). */
+    /**
+     * What the walk finds, in ascending key order, as runs: virtual blocks
+     * {@code [key, key+length)} mapped to consecutive data blocks from the given ones.
+     * Runs may be cut anywhere (at leaf ends, at the other side's boundaries); a sink that
+     * cares joins them.
+     */
     interface PairSink {
-        void leftOnly(long key, long value);
+        void leftOnly(long key, long data, long length);
 
-        void rightOnly(long key, long value);
+        void rightOnly(long key, long data, long length);
 
-        void both(long key, long leftValue, long rightValue);
+        void both(long key, long leftData, long rightData, long length);
     }
 
     private final TreeCursor left;
     private final TreeCursor right;
     private final boolean readShared;
     private final PairSink sink;
-    private final TreeCursor.EntrySink leftOnly;
-    private final TreeCursor.EntrySink rightOnly;
-    private final TreeCursor.EntrySink shared;
+    private final TreeCursor.RunSink leftOnly;
+    private final TreeCursor.RunSink rightOnly;
+    private final TreeCursor.RunSink shared;
     private long sharedSkipped;
+
+    // the run being joined before it goes to the sink: one call per run, not per block
+    private static final int NONE = -1;
+    private static final int LEFT = 0;
+    private static final int RIGHT = 1;
+    private static final int BOTH = 2;
+    private int runKind = NONE;
+    private long runKey;
+    private long runLeft;
+    private long runRight;
+    private long runLength;
 
     private Lockstep(TreeCursor left, TreeCursor right, boolean readShared, PairSink sink) {
         this.left = left;
         this.right = right;
         this.readShared = readShared;
         this.sink = sink;
-        this.leftOnly = sink::leftOnly;
-        this.rightOnly = sink::rightOnly;
-        this.shared = (k, v) -> sink.both(k, v, v);
+        this.leftOnly = (k, d, n) -> emit(LEFT, k, d, 0, n);
+        this.rightOnly = (k, d, n) -> emit(RIGHT, k, 0, d, n);
+        this.shared = (k, d, n) -> emit(BOTH, k, d, d, n);
     }
 
     /** Runs the walk; returns the number of shared subtrees stepped over unread. */
@@ -56,7 +72,7 @@ final class Lockstep {
             boolean l = left.atEntry();
             boolean r = right.atEntry();
             if (l && r) {
-                entries();
+                mergeLeaves();
             } else if (l) {
                 entryAgainstSubtree(left, right, true);
             } else if (r) {
@@ -67,32 +83,69 @@ final class Lockstep {
         }
         drainRest(left, leftOnly);
         drainRest(right, rightOnly);
+        flush();
     }
 
-    private void entries() {
-        long lk = left.key();
-        long rk = right.key();
-        if (lk < rk) {
-            sink.leftOnly(lk, left.value());
-            left.next();
-        } else if (lk > rk) {
-            sink.rightOnly(rk, right.value());
-            right.next();
-        } else {
-            sink.both(lk, left.value(), right.value());
-            left.next();
-            right.next();
+    /** Both sides stand in a leaf: merge the two leaves' arrays until one of them ends. */
+    private void mergeLeaves() {
+        BtreeNode ln = left.entryNode();
+        BtreeNode rn = right.entryNode();
+        int i = left.entryIndex();
+        int j = right.entryIndex();
+        int lsize = ln.size();
+        int rsize = rn.size();
+        while (i < lsize && j < rsize) {
+            long lk = ln.key(i);
+            long rk = rn.key(j);
+            if (lk < rk) {
+                emit(LEFT, lk, Layout.dataBlock(ln.value(i++)), 0, 1);
+            } else if (lk > rk) {
+                emit(RIGHT, rk, 0, Layout.dataBlock(rn.value(j++)), 1);
+            } else {
+                emit(BOTH, lk, Layout.dataBlock(ln.value(i++)), Layout.dataBlock(rn.value(j++)), 1);
+            }
         }
+        left.advanceTo(i);
+        right.advanceTo(j);
+    }
+
+    /** Extends the pending run when this one continues it on every side it maps; else hands the pending one on. */
+    private void emit(int kind, long key, long leftData, long rightData, long length) {
+        if (kind == runKind && key == runKey + runLength
+                && (kind == RIGHT || leftData == runLeft + runLength)
+                && (kind == LEFT || rightData == runRight + runLength)) {
+            runLength += length;
+            return;
+        }
+        flush();
+        runKind = kind;
+        runKey = key;
+        runLeft = leftData;
+        runRight = rightData;
+        runLength = length;
+    }
+
+    private void flush() {
+        switch (runKind) {
+            case LEFT -> sink.leftOnly(runKey, runLeft, runLength);
+            case RIGHT -> sink.rightOnly(runKey, runRight, runLength);
+            case BOTH -> sink.both(runKey, runLeft, runRight, runLength);
+            default -> {
+                return;
+            }
+        }
+        runKind = NONE;
     }
 
     /** An entry below everything left in the other side's subtree is one-sided; else read the subtree. */
     private void entryAgainstSubtree(TreeCursor entrySide, TreeCursor subtreeSide, boolean entryIsLeft) {
         long k = entrySide.key();
         if (k < subtreeSide.key()) {
+            long d = Layout.dataBlock(entrySide.value());
             if (entryIsLeft) {
-                sink.leftOnly(k, entrySide.value());
+                emit(LEFT, k, d, 0, 1);
             } else {
-                sink.rightOnly(k, entrySide.value());
+                emit(RIGHT, k, 0, d, 1);
             }
             entrySide.next();
         } else {
@@ -103,7 +156,7 @@ final class Lockstep {
     private void subtrees() {
         if (left.block() == right.block()) {
             if (readShared) {
-                left.drain(shared);
+                left.drainRuns(shared);
             } else {
                 left.next();
                 sharedSkipped++;
@@ -145,13 +198,12 @@ final class Lockstep {
         }
     }
 
-    private static void drainRest(TreeCursor side, TreeCursor.EntrySink oneSided) {
+    private void drainRest(TreeCursor side, TreeCursor.RunSink oneSided) {
         while (!side.atEnd()) {
             if (side.atEntry()) {
-                oneSided.entry(side.key(), side.value());
-                side.next();
+                side.drainLeafRuns(oneSided);
             } else {
-                side.drain(oneSided);
+                side.drainRuns(oneSided);
             }
         }
     }

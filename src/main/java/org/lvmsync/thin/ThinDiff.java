@@ -46,31 +46,31 @@ public final class ThinDiff {
         }
 
         @Override
-        public void leftOnly(long key, long value) {
-            add(key, DeltaKind.LEFT_ONLY);
+        public void leftOnly(long key, long data, long length) {
+            add(key, length, DeltaKind.LEFT_ONLY);
         }
 
         @Override
-        public void rightOnly(long key, long value) {
-            add(key, DeltaKind.RIGHT_ONLY);
+        public void rightOnly(long key, long data, long length) {
+            add(key, length, DeltaKind.RIGHT_ONLY);
         }
 
         @Override
-        public void both(long key, long leftValue, long rightValue) {
-            if (Layout.dataBlock(leftValue) != Layout.dataBlock(rightValue)) {
-                add(key, DeltaKind.DIFFERENT);
+        public void both(long key, long leftData, long rightData, long length) {
+            if (leftData != rightData) { // along a run both sides step by one: one comparison decides it all
+                add(key, length, DeltaKind.DIFFERENT);
             }
         }
 
-        private void add(long key, DeltaKind k) {
+        private void add(long key, long length, DeltaKind k) {
             if (k == kind && key == end) {
-                end++;
+                end += length;
                 return;
             }
             finish();
             kind = k;
             begin = key;
-            end = key + 1;
+            end = key + length;
         }
 
         void finish() {

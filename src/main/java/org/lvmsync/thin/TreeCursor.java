@@ -24,6 +24,11 @@ final class TreeCursor {
         void entry(long key, long value);
     }
 
+    /** Receives mappings drained as runs: keys {@code [key, key+length)} to data blocks {@code [data, data+length)}. */
+    interface RunSink {
+        void run(long key, long data, long length);
+    }
+
     private final NodeReader reader;
     private final long root;
     private final int leafValueSize;
@@ -72,6 +77,12 @@ final class TreeCursor {
     /** The current entry's index in {@link #entryNode()}. */
     int entryIndex() {
         return index[top];
+    }
+
+    /** Moves to entry {@code i} of the current leaf; past its end means on to what follows the leaf. */
+    void advanceTo(int i) {
+        index[top] = i - 1;
+        next();
     }
 
     /** The subtree's block. */
@@ -181,6 +192,49 @@ final class TreeCursor {
             } else {
                 expand(true);
             }
+        }
+    }
+
+    /**
+     * Emits every mapping of the current subtree as runs of consecutive keys and data
+     * blocks (cut at leaf ends; times ignored) and steps past it: one call per run, not
+     * per block, for the bulk of a diff's output.
+     */
+    void drainRuns(RunSink sink) {
+        int base = top;
+        expand(true);
+        while (top > base) {
+            BtreeNode node = nodes[top];
+            if (node.isLeaf()) {
+                emitRuns(node, index[top], sink);
+                index[top] = node.size() - 1;
+                next();
+            } else {
+                expand(true);
+            }
+        }
+    }
+
+    /** The mappings of the current leaf from the current entry on, as runs; steps past the leaf. */
+    void drainLeafRuns(RunSink sink) {
+        BtreeNode node = nodes[top];
+        emitRuns(node, index[top], sink);
+        index[top] = node.size() - 1;
+        next();
+    }
+
+    private static void emitRuns(BtreeNode node, int from, RunSink sink) {
+        int n = node.size();
+        int i = from;
+        while (i < n) {
+            long k = node.key(i);
+            long d = Layout.dataBlock(node.value(i));
+            int j = i + 1;
+            while (j < n && node.key(j) == k + (j - i) && Layout.dataBlock(node.value(j)) == d + (j - i)) {
+                j++;
+            }
+            sink.run(k, d, j - i);
+            i = j;
         }
     }
 
