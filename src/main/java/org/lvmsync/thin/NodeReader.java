@@ -31,23 +31,25 @@ final class NodeReader {
     }
 
     Superblock superblock(long location, String referrer) {
-        MemorySegment block = checkedBlock(location, referrer, Layout.SUPERBLOCK_SALT, "superblock");
+        MemorySegment block = checkedBlock(location, referrer, -1, Layout.SUPERBLOCK_SALT, "superblock");
         return Superblock.read(block).validate(source.name(), location);
     }
 
     /**
-     * The btree node at {@code location}, pointed at by {@code referrer} (for the message
-     * when the pointer leads past the end of the metadata).
+     * The btree node at {@code location}, pointed at by block {@code parent} or, when that
+     * is negative, by the root pointer of {@code tree} (both only for the message when the
+     * pointer leads past the end of the metadata; no string is built unless it fails).
      */
-    BtreeNode node(long location, String referrer, int leafValueSize) {
-        MemorySegment block = checkedBlock(location, referrer, Layout.BTREE_NODE_SALT, "btree node");
+    BtreeNode node(long location, long parent, String tree, int leafValueSize) {
+        MemorySegment block = checkedBlock(location, tree, parent, Layout.BTREE_NODE_SALT, "btree node");
         nodesRead++;
         return BtreeNode.read(block, location).validate(source.name(), leafValueSize);
     }
 
-    private MemorySegment checkedBlock(long location, String referrer, int salt, String kind) {
+    private MemorySegment checkedBlock(long location, String what, long parent, int salt, String kind) {
         long count = source.blockCount();
         if (location < 0 || location >= count) {
+            String referrer = parent >= 0 ? "block " + parent : parent == -1 ? what : what + "'s root pointer";
             throw new CorruptMetadataException(source.name(), location, referrer + " points at this " + kind
                     + ", but the metadata has only " + count + " blocks (" + count * Layout.BLOCK_SIZE
                     + " bytes): it is truncated or the pointer is damaged");

@@ -18,6 +18,8 @@ final class TreeCursor {
     /** Deeper than any real tree: 2^64 keys fit in 9 levels of nodes a third full. */
     static final int MAX_DEPTH = 32;
     private static final long UNBOUNDED = Long.MAX_VALUE;
+    /** "Parent" of a root: the tree's root pointer (NodeReader names it so). */
+    private static final long ROOT_POINTER = -2;
 
     /** Receives the entries of a subtree drained in key order. */
     interface EntrySink {
@@ -137,10 +139,10 @@ final class TreeCursor {
         long lower = key();
         long upperBound = upperBound();
         long block = block();
-        String referrer = rootPending ? what + "'s root pointer" : "block " + nodes[top].location();
+        long parent = rootPending ? ROOT_POINTER : nodes[top].location();
         int depth = top + 1;
-        checkPath(block, depth, referrer);
-        BtreeNode node = reader.node(block, referrer, leafValueSize);
+        checkPath(block, depth, parent);
+        BtreeNode node = reader.node(block, parent, what, leafValueSize);
         checkPlace(node, depth, lower, upperBound);
         rootPending = false;
         top = depth;
@@ -284,7 +286,7 @@ final class TreeCursor {
     private int leftmostDepth() {
         long[] path = new long[MAX_DEPTH];
         long block = root;
-        String referrer = what + "'s root pointer";
+        long parent = ROOT_POINTER;
         for (int depth = 0; depth < MAX_DEPTH; depth++) {
             for (int d = 0; d < depth; d++) {
                 if (path[d] == block) {
@@ -292,25 +294,25 @@ final class TreeCursor {
                 }
             }
             path[depth] = block;
-            BtreeNode node = reader.node(block, referrer, leafValueSize);
+            BtreeNode node = reader.node(block, parent, what, leafValueSize);
             if (node.isLeaf()) {
                 return depth;
             }
-            referrer = "block " + block;
+            parent = block;
             block = node.value(0);
         }
         throw new CorruptMetadataException(reader.name(), block, what + " is deeper than " + MAX_DEPTH
                 + " levels on its leftmost path: a loop or a damaged tree");
     }
 
-    private void checkPath(long block, int depth, String referrer) {
+    private void checkPath(long block, int depth, long parent) {
         for (int d = 0; d <= top; d++) {
             if (nodes[d].location() == block) {
                 throw loop(nodes[top].location(), block, depth, d);
             }
         }
         if (depth >= MAX_DEPTH) {
-            throw new CorruptMetadataException(reader.name(), block, referrer + " leads deeper than "
+            throw new CorruptMetadataException(reader.name(), parent, "a child pointer leads deeper than "
                     + MAX_DEPTH + " levels in " + what + ": a loop or a damaged tree");
         }
     }
