@@ -29,6 +29,7 @@ public final class MappedMetadata implements BlockSource {
     private final long blockCount;
     private final BitSet residentBefore;
     private boolean hintFailed;
+    private boolean closed;
 
     private MappedMetadata(Fd fd, Mmap map, long blockCount, BitSet residentBefore) {
         this.fd = fd;
@@ -110,8 +111,13 @@ public final class MappedMetadata implements BlockSource {
         return (BitSet) residentBefore.clone();
     }
 
+    /** Unmaps and drops the pages the walk brought in; idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             map.adviseDontNeed();
         } catch (ErrnoException e) {
