@@ -43,9 +43,10 @@ lib ioctl_h $ARCH_INC/sys/ioctl.h \
     --include-function ioctl --include-constant FIONREAD
 
 lib mman_h $ARCH_INC/sys/mman.h \
-    --include-function mmap --include-function munmap --include-function madvise \
+    --include-function mmap --include-function munmap --include-function madvise --include-function mincore \
     --include-constant PROT_READ --include-constant PROT_WRITE \
-    --include-constant MAP_SHARED --include-constant MAP_PRIVATE --include-constant MADV_DONTNEED
+    --include-constant MAP_SHARED --include-constant MAP_PRIVATE --include-constant MADV_WILLNEED \
+    --include-constant MADV_DONTNEED
 
 lib stat_h $ARCH_INC/sys/stat.h \
     --include-function fstat --include-struct stat --include-struct timespec \
