@@ -26,9 +26,12 @@ final class ExtendedDecoder implements StreamDecoder {
     private final ExtendedFormat format;
     private final StreamInput in;
     private final String source;
+    /** Small until a payload needs more: a stream of small records (or a refused one) never touches a MiB. */
+    static final int FIRST_BUFFER = 64 * 1024;
+
     private final Arena arena = Arena.ofConfined();
-    private final MemorySegment stored = arena.allocate(ExtendedFormat.MAX_DATA);
-    private final MemorySegment plain = arena.allocate(ExtendedFormat.MAX_DATA);
+    private MemorySegment stored = arena.allocate(FIRST_BUFFER);
+    private MemorySegment plain;                // for decompressed payloads, once one comes
     private final byte[] headerBytes = new byte[RecordHeader.BYTES];
     private final MessageDigest digest;
     private ZstdDecompressor zstd;
@@ -132,6 +135,9 @@ final class ExtendedDecoder implements StreamDecoder {
     /** Reads the whole stored payload into the buffer and checks its CRC32C. */
     private void readStored(RecordHeader h, long at, long index) throws IOException {
         long n = h.stored();
+        if (n > stored.byteSize()) {
+            stored = arena.allocate(ExtendedFormat.MAX_DATA);   // n is checked against this bound already
+        }
         MemorySegment dst = stored.asSlice(0, n);
         long done = 0;
         while (done < n) {
@@ -160,6 +166,9 @@ final class ExtendedDecoder implements StreamDecoder {
 
     private Record data(RecordHeader h, long at, long index) throws IOException {
         if ((h.flags() & RecordHeader.FLAG_ZSTD) != 0) {
+            if (plain == null) {
+                plain = arena.allocate(ExtendedFormat.MAX_DATA);
+            }
             payload = plain.asSlice(0, h.length());
             inflate(stored.asSlice(0, h.stored()), payload, at, index);
         } else {

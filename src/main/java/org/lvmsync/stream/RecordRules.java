@@ -77,9 +77,11 @@ final class RecordRules {
         if (h.offset() < 0) {
             return "offset " + Long.toUnsignedString(h.offset()) + " is beyond 2^63";
         }
-        if (h.length() <= 0) {
-            return type + " record length " + Long.toUnsignedString(h.length()) + " is "
-                    + (h.length() == 0 ? "zero" : "beyond 2^63");
+        if (h.length() == 0) {
+            return "the " + type + " record has length 0 (it covers at least one byte)";
+        }
+        if (h.length() < 0) {
+            return type + " record length " + Long.toUnsignedString(h.length()) + " is beyond 2^63";
         }
         if (h.offset() > Long.MAX_VALUE - h.length()) {
             return "offset " + h.offset() + " + length " + h.length() + " overflows 2^63";

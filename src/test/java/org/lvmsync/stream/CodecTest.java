@@ -197,16 +197,17 @@ class CodecTest {
     }
 
     private static long countRecords(byte[] bytes) throws IOException {
-        StreamDecoder dec = decoder(bytes);
-        long n = 0;
-        MemorySegment sink = MemorySegment.ofArray(new byte[100]);
-        while (dec.next() != null) {
-            while (dec.readPayload(sink) > 0) {
-                // drain
+        try (StreamDecoder dec = decoder(bytes)) {   // closed: each decoder owns a native read buffer
+            long n = 0;
+            MemorySegment sink = MemorySegment.ofArray(new byte[100]);
+            while (dec.next() != null) {
+                while (dec.readPayload(sink) > 0) {
+                    // drain
+                }
+                n++;
             }
-            n++;
+            return n;
         }
-        return n;
     }
 
     private static byte[] header(long offset, long length) {
