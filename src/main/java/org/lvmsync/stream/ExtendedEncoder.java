@@ -39,7 +39,7 @@ final class ExtendedEncoder implements StreamEncoder {
 
     private final Arena arena = Arena.ofConfined();
     private ZstdCompressor compressor;           // compression in this thread
-    private MemorySegment staging;               // native copy of a heap payload, for zstd
+    private MemorySegment staging;               // native copy of a heap or read-only payload, for zstd
     private MemorySegment scratch;               // room for one frame
     private ParallelCompressor parallel;         // compression on workers
     /** Records given but not written yet: only while workers compress (data slots, extents behind them). */
@@ -226,7 +226,7 @@ final class ExtendedEncoder implements StreamEncoder {
             writeReady();
         } else if (compressor != null) {
             MemorySegment plain = piece;
-            if (!piece.isNative()) {
+            if (!piece.isNative() || piece.isReadOnly()) {   // libzstd takes writable native memory
                 plain = staging.asSlice(0, piece.byteSize());
                 MemorySegment.copy(piece, 0, plain, 0, piece.byteSize());
             }

@@ -236,6 +236,23 @@ class ExtendedFormatTest {
     }
 
     @Test
+    void readOnlyAndNativePayloadsAreCompressedToo() throws IOException {
+        byte[] text = compressible(new Random(9), 65536);
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment nativeText = arena.allocate(text.length);
+            MemorySegment.copy(MemorySegment.ofArray(text), 0, nativeText, 0, text.length);
+            byte[] bytes = encode(ExtendedFormat.Options.zstd(3, 0), ID, enc -> {
+                enc.write(new Record.Data(0, text.length), nativeText.asReadOnly());
+                enc.write(new Record.Data(65536, text.length), nativeText);
+            });
+            assertEquals(2, countFlagged(bytes));
+            List<Object> got = decodeAll(bytes);
+            assertEquals(new Payload(0, text), got.get(1));
+            assertEquals(new Payload(65536, text), got.get(2));
+        }
+    }
+
+    @Test
     void zeroChunksBecomeOneZeroRecordAcrossDataRecords() throws IOException {
         byte[] half = new byte[8192];
         Arrays.fill(half, 0, 4096, (byte) 1);   // chunk 0 data, chunk 1 zero
