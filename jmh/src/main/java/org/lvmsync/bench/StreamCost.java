@@ -17,7 +17,7 @@ import org.lvmsync.stream.StreamFormats;
  * compression workers count too (and the JIT and GC, small once warm).
  *
  * <pre>
- *   java --enable-native-access=ALL-UNNAMED [-Ddata=text,random,file:PATH] -cp target/benchmarks.jar \
+ *   java --enable-native-access=ALL-UNNAMED [-Ddata=text,random,file:PATH] [-Dcodecs=x-zstd1,...] -cp target/benchmarks.jar \
  *        org.lvmsync.bench.StreamCost [MiB [repeats]]
  * </pre>
  */
@@ -25,7 +25,8 @@ public final class StreamCost {
     public static void main(String[] args) throws Exception {
         long total = (args.length > 0 ? Long.parseLong(args[0]) : 1024) << 20;
         int repeats = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        List<String> codecs = List.of("classic", "x-plain", "x-zstd1", "x-zstd3", "x-zstd1-w2", "x-zstd3-w2");
+        List<String> codecs = List.of(System.getProperty("codecs",
+                "classic,x-plain,x-zstd1,x-zstd3,x-zstd1-w2,x-zstd3-w2").split(","));
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         System.out.printf("%d MiB of 1 MiB records, median of %d; CPU and wall seconds per GiB%n", total >> 20, repeats);
         System.out.printf("%-7s %-11s %8s %9s %9s %9s %9s%n", "data", "codec", "ratio", "enc cpu", "enc wall",
