@@ -61,7 +61,7 @@ lib errno_h $INC/errno.h \
     --include-constant EIO --include-constant ENXIO --include-constant EBADF \
     --include-constant EAGAIN --include-constant EACCES --include-constant EBUSY \
     --include-constant EEXIST --include-constant ENODEV --include-constant EINVAL \
-    --include-constant ENOTTY --include-constant ENOSPC --include-constant EOPNOTSUPP
+    --include-constant ENOTTY --include-constant ENOSPC --include-constant EPIPE --include-constant EOPNOTSUPP
 
 # The block-device ioctl numbers of <linux/fs.h> (BLKGETSIZE64, ...) and the DM_* ioctl
 # numbers of <linux/dm-ioctl.h> are _IO/_IOR/_IOWR macros, which jextract does not

@@ -58,7 +58,8 @@ public final class Fd implements AutoCloseable {
             MemorySegment errno = Native.errnoState(arena);
             MemorySegment cPath = arena.allocateFrom(name);
             while (true) {
-                int fd = Native.open(errno, cPath, flags | O_CLOEXEC, mode);
+                int fd = Faults.ENABLED ? Faults.open(errno, cPath, flags | O_CLOEXEC, mode, name)
+                        : Native.open(errno, cPath, flags | O_CLOEXEC, mode);
                 if (fd >= 0) {
                     return new Fd(fd, path, name, true);
                 }
@@ -116,7 +117,8 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (true) {
-                long n = Native.read(errno, fd, dst, dst.byteSize());
+                long n = Faults.ENABLED ? Faults.read(errno, fd, dst, dst.byteSize(), name)
+                        : Native.read(errno, fd, dst, dst.byteSize());
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -132,7 +134,9 @@ public final class Fd implements AutoCloseable {
             MemorySegment errno = Native.errnoState(arena);
             long done = 0;
             while (done < src.byteSize()) {
-                long n = Native.write(errno, fd, src.asSlice(done), src.byteSize() - done);
+                MemorySegment rest = src.asSlice(done);
+                long n = Faults.ENABLED ? Faults.write(errno, fd, rest, rest.byteSize(), name)
+                        : Native.write(errno, fd, rest, rest.byteSize());
                 if (n >= 0) {
                     done += n;
                 } else {
@@ -148,7 +152,8 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (true) {
-                long n = Native.pread(errno, fd, dst, dst.byteSize(), offset);
+                long n = Faults.ENABLED ? Faults.pread(errno, fd, dst, dst.byteSize(), offset, name)
+                        : Native.pread(errno, fd, dst, dst.byteSize(), offset);
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -176,7 +181,9 @@ public final class Fd implements AutoCloseable {
             MemorySegment errno = Native.errnoState(arena);
             long done = 0;
             while (done < src.byteSize()) {
-                long n = Native.pwrite(errno, fd, src.asSlice(done), src.byteSize() - done, offset + done);
+                MemorySegment rest = src.asSlice(done);
+                long n = Faults.ENABLED ? Faults.pwrite(errno, fd, rest, rest.byteSize(), offset + done, name)
+                        : Native.pwrite(errno, fd, rest, rest.byteSize(), offset + done);
                 if (n > 0) {
                     done += n;
                 } else if (n == 0) {
@@ -194,7 +201,7 @@ public final class Fd implements AutoCloseable {
         int fd = live();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
-            while (Native.fsync(errno, fd) != 0) {
+            while ((Faults.ENABLED ? Faults.fsync(errno, fd, name) : Native.fsync(errno, fd)) != 0) {
                 retryOrThrow(errno, "fsync", name);
             }
         }
@@ -204,7 +211,7 @@ public final class Fd implements AutoCloseable {
         int fd = live();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
-            while (Native.fdatasync(errno, fd) != 0) {
+            while ((Faults.ENABLED ? Faults.fdatasync(errno, fd, name) : Native.fdatasync(errno, fd)) != 0) {
                 retryOrThrow(errno, "fdatasync", name);
             }
         }
@@ -215,7 +222,7 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             MemorySegment st = stat.allocate(arena);
-            while (Native.fstat(errno, fd, st) != 0) {
+            while ((Faults.ENABLED ? Faults.fstat(errno, fd, st, name) : Native.fstat(errno, fd, st)) != 0) {
                 retryOrThrow(errno, "fstat", name);
             }
             int type = stat.st_mode(st) & S_IFMT;
@@ -311,7 +318,8 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (true) {
-                int result = Native.ioctl(errno, fd, request, arg);
+                int result = Faults.ENABLED ? Faults.ioctl(errno, fd, request, arg, name)
+                        : Native.ioctl(errno, fd, request, arg);
                 if (result >= 0) {
                     return result;
                 }
