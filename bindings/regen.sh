@@ -36,7 +36,7 @@ lib fcntl_h $INC/fcntl.h \
 lib unistd_h $INC/unistd.h \
     --include-function close --include-function read --include-function write \
     --include-function pread --include-function pwrite \
-    --include-function fsync --include-function fdatasync --include-function pipe2 \
+    --include-function fsync --include-function fdatasync --include-function ftruncate --include-function pipe2 \
     --include-function isatty
 
 lib ioctl_h $ARCH_INC/sys/ioctl.h \

@@ -22,8 +22,10 @@ import org.lvmsync.stream.StreamFormats;
  *
  * <p>A record's payload is read whole (up to {@link Applier#STAGING_BYTES}) before it is
  * staged, so a stream cut inside such a record writes nothing of it. When the stream turns
- * out corrupt, or a record does not fit, every record before it is written (covered by the
- * snapback file) and the run fails.
+ * out corrupt or unreadable, or a record does not fit, every record before it is written
+ * (covered by the snapback file) and the run fails without the summary of a finished run.
+ * When writing itself fails, or the stream is one of lvmsync 3.0.x, nothing more is
+ * written (see {@link Applier#finishBeforeFailure()}).
  */
 public final class ApplyJob {
     private ApplyJob() {
@@ -75,18 +77,17 @@ public final class ApplyJob {
 
     private static void copyData(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
                                  Record.Data data) throws IOException {
-        if (!admit(applier, decoder, data, source)) {
-            return;   // next() skips the payload
-        }
+        long keep = admit(applier, decoder, data, source);
         long done = 0;
-        while (done < data.length()) {
-            long n = decoder.readPayload(buffer.asSlice(0, Math.min(buffer.byteSize(), data.length() - done)));
+        while (done < keep) {
+            long n = decoder.readPayload(buffer.asSlice(0, Math.min(buffer.byteSize(), keep - done)));
             applier.write(data.offset() + done, buffer.asSlice(0, n));
             done += n;
         }
+        // next() skips what is left of the payload (all of it for a skipped record)
     }
 
-    private static boolean admit(Applier applier, StreamDecoder decoder, Record.Data data, String source) {
+    private static long admit(Applier applier, StreamDecoder decoder, Record.Data data, String source) {
         try {
             return applier.admit(data.offset(), data.length());
         } catch (LvmsyncException e) {
@@ -105,7 +106,7 @@ public final class ApplyJob {
     /** Writes and syncs the records that came before the failure, keeping the first error. */
     private static void finishAfter(Applier applier, Exception failure) {
         try {
-            applier.finish();
+            applier.finishBeforeFailure();
         } catch (IOException | RuntimeException e) {
             failure.addSuppressed(e);
         }

@@ -217,6 +217,17 @@ public final class Fd implements AutoCloseable {
         }
     }
 
+    /** ftruncate(2): the file ends at {@code length} (bytes after it are dropped, a hole before it reads as zeros). */
+    public void truncate(long length) throws ErrnoException {
+        int fd = live();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (Native.ftruncate(errno, fd, length) != 0) {
+                retryOrThrow(errno, "ftruncate", name);
+            }
+        }
+    }
+
     public FileStat stat() throws ErrnoException {
         int fd = live();
         try (Arena arena = Arena.ofConfined()) {

@@ -74,6 +74,10 @@ final class Native {
         static final MethodHandle H = link(unistd_h.fdatasync$address(), unistd_h.fdatasync$descriptor());
     }
 
+    private static final class FtruncateHandle {
+        static final MethodHandle H = link(unistd_h.ftruncate$address(), unistd_h.ftruncate$descriptor());
+    }
+
     private static final class Pipe2Handle {
         static final MethodHandle H = link(unistd_h.pipe2$address(), unistd_h.pipe2$descriptor());
     }
@@ -221,6 +225,14 @@ final class Native {
     static int fdatasync(MemorySegment state, int fd) {
         try {
             return (int) FdatasyncHandle.H.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int ftruncate(MemorySegment state, int fd, long length) {
+        try {
+            return (int) FtruncateHandle.H.invokeExact(state, fd, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
