@@ -103,13 +103,31 @@ public final class SnapshotDiscovery {
     private Optional<DevNo> originOf(DevNo real) throws IOException {
         List<DmDevice> devices = dm.list();
         for (DmDevice device : devices) {
-            List<Target> table = dm.table(device.name());
-            if (table.size() == 1 && table.get(0).type().equals("snapshot-origin")
-                    && SnapshotOriginTable.from(table.get(0)).real().equals(real)) {
+            Optional<List<Target>> table = tableIfStillThere(device);
+            if (table.isPresent() && table.get().size() == 1 && table.get().get(0).type().equals("snapshot-origin")
+                    && SnapshotOriginTable.from(table.get().get(0)).real().equals(real)) {
                 return Optional.of(device.dev());
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A device's table, or empty if the device went away since the list was taken: on a
+     * busy host another job's lvremove, a kpartx, cryptsetup or container device may remove
+     * one between the two questions, and a device that is gone is simply not the origin.
+     * A failure for a device that still exists is a real one.
+     */
+    private Optional<List<Target>> tableIfStillThere(DmDevice device) throws IOException {
+        try {
+            return Optional.of(dm.table(device.name()));
+        } catch (IOException | LvmsyncException e) {
+            if (dm.exists(device.name())) {
+                throw e;
+            }
+            Log.debug("device-mapper device " + device.name() + " went away during the scan: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static LvmsyncException refuse(FailureClass why, String message) {

@@ -50,8 +50,12 @@ public final class SendJob {
         };
         Log.verbose(snapshot.name() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
                 + " bytes changed; reading them from " + source);
-        try (RecordSink sink = Sinks.open(request)) {
-            send(runs, source, sink);
+        try (IoEngine reader = IoEngines.open(source)) {
+            // before the sink exists: a refused run starts no remote and creates no undo file
+            Sender.requireLargeEnough(reader, snapshot.sizeBytes());
+            try (RecordSink sink = Sinks.open(request)) {
+                send(runs, snapshot.sizeBytes(), reader, sink);
+            }
         }
     }
 
@@ -115,19 +119,28 @@ public final class SendJob {
     }
 
     /**
-     * Sends the changed data of {@code source} (the origin, or --data-source) to the sink,
-     * finishes the sink, and prints the original's summary. Returns the data bytes sent.
+     * Sends the changed data of {@code source}, a device whose own changes the runs are
+     * (tests, benchmarks), to the sink; see {@link #send(RunList, long, IoEngine, RecordSink)}.
      */
     public static long send(RunList runs, Path source, RecordSink sink) throws IOException {
         try (IoEngine reader = IoEngines.open(source)) {
-            Progress progress = Progress.forStderr(Math.min(runs.totalBytes(), reader.size()));
-            long sent = new Sender(reader, sink, progress).send(runs);
-            sink.finish();
-            progress.finish();
-            for (String line : Progress.summary(sent, progress.elapsedNanos(), reader.size())) {
-                Log.info(line);
-            }
-            return sent;
+            return send(runs, reader.size(), reader, sink);
         }
+    }
+
+    /**
+     * Sends the changes of a device of {@code deviceSize} bytes, read from {@code reader}
+     * (the origin, or --data-source), to the sink, finishes the sink, and prints the
+     * original's summary. Returns the data bytes sent.
+     */
+    public static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink) throws IOException {
+        Progress progress = Progress.forStderr(Math.min(runs.totalBytes(), deviceSize));
+        long sent = new Sender(reader, deviceSize, sink, progress).send(runs);
+        sink.finish();
+        progress.finish();
+        for (String line : Progress.summary(sent, progress.elapsedNanos(), deviceSize)) {
+            Log.info(line);
+        }
+        return sent;
     }
 }
