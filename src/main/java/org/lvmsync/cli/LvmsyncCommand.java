@@ -39,6 +39,8 @@ import picocli.CommandLine.Spec;
             "Exit codes: 0 ok, 1 failure, 2 usage error, 3 corrupt stream or metadata,",
             "4 the remote side failed, 130 interrupted."})
 public final class LvmsyncCommand implements Callable<Integer> {
+    private static final List<String> DEFAULT_RSH = List.of("ssh");
+
     @Spec
     CommandSpec spec;
 
@@ -128,12 +130,6 @@ public final class LvmsyncCommand implements Callable<Integer> {
         if (positional.isEmpty()) {
             throw usage("missing <snapshot>");
         }
-        List<String> rshWords;
-        try {
-            rshWords = CommandWords.split(rsh == null ? "ssh" : rsh);
-        } catch (IllegalArgumentException e) {
-            throw usage("--rsh: " + e.getMessage());
-        }
         String snapshot = positional.get(0);
         if (stdout) {
             if (snapback != null) {
@@ -146,7 +142,7 @@ public final class LvmsyncCommand implements Callable<Integer> {
                 throw usage("--stdout takes no destination, got " + positional.get(1));
             }
             return new SendRequest(snapshot, Optional.empty(), Optional.empty(), true,
-                    Optional.empty(), Optional.ofNullable(dataSource), rshWords, false);
+                    Optional.empty(), Optional.ofNullable(dataSource), DEFAULT_RSH, false);
         }
         if (positional.size() != 2) {
             throw usage("missing destination: give [<host>:]<destdevice> or --stdout");
@@ -158,8 +154,18 @@ public final class LvmsyncCommand implements Callable<Integer> {
         if (host.isPresent() && host.get().isEmpty() || device.isEmpty()) {
             throw usage("destination " + dest + " is not of the form [<host>:]<destdevice>");
         }
+        // like the original, -e means something only when there is a remote shell to run
+        List<String> rshWords = host.isPresent() ? rshWords() : DEFAULT_RSH;
         return new SendRequest(snapshot, host, Optional.of(device), false,
                 Optional.ofNullable(snapback), Optional.ofNullable(dataSource), rshWords, skipPastEnd);
+    }
+
+    private List<String> rshWords() {
+        try {
+            return CommandWords.split(rsh == null ? "ssh" : rsh);
+        } catch (IllegalArgumentException e) {
+            throw usage("--rsh: " + e.getMessage());
+        }
     }
 
     private ParameterException usage(String message) {

@@ -39,6 +39,7 @@ public final class Main {
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new LvmsyncCommand());
         cl.setOverwrittenOptionsAllowed(true);   // like the original's OptionParser: the last one wins
+        cl.setAbbreviatedOptionsAllowed(true);   // and a unique prefix names an option: --snap, --verb
         cl.setOut(new PrintWriter(System.out, true));
         cl.setErr(new PrintWriter(Log.stream(), true));
         cl.setParameterExceptionHandler(Main::usageError);
@@ -47,7 +48,8 @@ public final class Main {
     }
 
     private static int usageError(ParameterException e, String[] args) {
-        Log.error(e.getMessage());
+        String message = e.getMessage();
+        Log.error(message.startsWith("Error: ") ? message.substring("Error: ".length()) : message);
         Log.stream().println("Try 'lvmsync --help' for more information.");
         return ExitCode.USAGE.code;
     }
