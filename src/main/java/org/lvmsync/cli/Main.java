@@ -37,6 +37,11 @@ public final class Main {
 
     /** Runs one command line and returns the exit status (tests call this). */
     public static int execute(String... args) {
+        String undecodable = undecodable(args);
+        if (undecodable != null) {
+            Log.error(undecodable);
+            return ExitCode.USAGE.code;
+        }
         CommandLine cl = new CommandLine(new LvmsyncCommand());
         cl.setOverwrittenOptionsAllowed(true);   // like the original's OptionParser: the last one wins
         cl.setAbbreviatedOptionsAllowed(true);   // and a unique prefix names an option: --snap, --verb
@@ -45,6 +50,22 @@ public final class Main {
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, line, parsed) -> runtimeError(e));
         return cl.execute(args);
+    }
+
+    /**
+     * The JVM decodes the command line with the locale's charset (sun.jnu.encoding) and
+     * puts U+FFFD where bytes do not decode; such an argument names no file that exists.
+     * Null if every argument decoded.
+     */
+    static String undecodable(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].indexOf('\uFFFD') >= 0) {
+                return "argument " + (i + 1) + " (" + args[i] + ") holds bytes that are not valid "
+                        + System.getProperty("sun.jnu.encoding") + ", the character set of this locale; run lvmsync"
+                        + " through its launcher, which uses a UTF-8 locale, or set LC_ALL=C.UTF-8";
+            }
+        }
+        return null;
     }
 
     private static int usageError(ParameterException e, String[] args) {
