@@ -151,10 +151,16 @@ final class Snapback implements AutoCloseable {
         }
         try {
             Files.deleteIfExists(path);
-            syncDirectory(path);
         } catch (IOException e) {
             Log.warn("could not remove the unused snapback file " + path + " (" + e.getMessage()
                     + "); remove it before running again");
+            return;
+        }
+        try {
+            syncDirectory(path);
+        } catch (IOException e) {
+            // the name is gone for this boot; after a crash it may be back, holding the handshake only
+            Log.debug("removed " + path + ", but syncing its directory failed: " + e.getMessage());
         }
     }
 }
