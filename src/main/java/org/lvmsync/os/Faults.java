@@ -21,7 +21,8 @@ import java.util.function.Predicate;
  *
  * <p>An injected errno is written into the call's errno capture segment and the call
  * returns -1 without reaching the kernel, exactly what a failing syscall looks like to the
- * code that checks it; EINTR is therefore retried like a real one. One plan at a time,
+ * code that checks it; EINTR is therefore retried like a real one. (A failed close still
+ * releases the descriptor, as close(2) does on Linux.) One plan at a time,
  * process-wide; calls on descriptors outside its scope are neither counted nor touched.
  */
 public final class Faults {
@@ -29,7 +30,7 @@ public final class Faults {
     public static final boolean ENABLED = Boolean.getBoolean("lvmsync.faults");
 
     /** The calls that can be made to fail, each counted on its own. */
-    public enum Call { OPEN, READ, WRITE, PREAD, PWRITE, FSYNC, FDATASYNC, FSTAT, IOCTL;
+    public enum Call { OPEN, READ, WRITE, PREAD, PWRITE, FSYNC, FDATASYNC, FSTAT, IOCTL, CLOSE;
 
         /** Whether a short return means anything for this call (it moves bytes). */
         public boolean transfers() {
@@ -207,6 +208,18 @@ public final class Faults {
             return fail(errno, f);
         }
         return Native.fstat(errno, fd, buf);
+    }
+
+    /**
+     * A failed close(2) still releases the descriptor on Linux (the errno reports, say, a
+     * writeback error): the descriptor is closed here and the failure reported.
+     */
+    static int close(MemorySegment errno, int fd, String name) {
+        if (fault(Call.CLOSE, name) instanceof Fault.Fail f) {
+            Native.close(errno, fd);
+            return fail(errno, f);
+        }
+        return Native.close(errno, fd);
     }
 
     static int ioctl(MemorySegment errno, int fd, long request, MemorySegment arg, String name) {

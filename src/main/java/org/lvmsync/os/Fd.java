@@ -36,6 +36,8 @@ public final class Fd implements AutoCloseable {
     private static final int FILE_BLOCK_SIZE = 512;
 
     private volatile int fd;
+    /** Written since the last successful fsync/fdatasync: only then can a failed close mean lost data. */
+    private volatile boolean unsynced;
     private final Path path;
     private final String name;
     private final boolean owned;
@@ -130,6 +132,8 @@ public final class Fd implements AutoCloseable {
     /** Writes all of {@code src}, looping over short writes. */
     public void write(MemorySegment src) throws ErrnoException {
         int fd = live();
+        // a pipe or terminal holds nothing a sync could lose; a file opened by path does
+        unsynced |= path != null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             long done = 0;
@@ -177,6 +181,7 @@ public final class Fd implements AutoCloseable {
 
     public void pwriteFully(MemorySegment src, long offset) throws ErrnoException {
         int fd = live();
+        unsynced = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             long done = 0;
@@ -204,6 +209,7 @@ public final class Fd implements AutoCloseable {
             while ((Faults.ENABLED ? Faults.fsync(errno, fd, name) : Native.fsync(errno, fd)) != 0) {
                 retryOrThrow(errno, "fsync", name);
             }
+            unsynced = false;
         }
     }
 
@@ -214,12 +220,14 @@ public final class Fd implements AutoCloseable {
             while ((Faults.ENABLED ? Faults.fdatasync(errno, fd, name) : Native.fdatasync(errno, fd)) != 0) {
                 retryOrThrow(errno, "fdatasync", name);
             }
+            unsynced = false;
         }
     }
 
     /** ftruncate(2): the file ends at {@code length} (bytes after it are dropped, a hole before it reads as zeros). */
     public void truncate(long length) throws ErrnoException {
         int fd = live();
+        unsynced = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (Native.ftruncate(errno, fd, length) != 0) {
@@ -342,6 +350,10 @@ public final class Fd implements AutoCloseable {
     /**
      * Closes once; later calls do nothing. EINTR is not retried: on Linux the descriptor is
      * already released then, and retrying could close a descriptor another thread just got.
+     * A failure (EIO from a network filesystem's writeback, say) is reported only if this
+     * descriptor wrote since its last successful sync: otherwise nothing written through it
+     * can be lost (the sync already reported any writeback error), and the descriptor is
+     * released either way, so the run's outcome does not change.
      */
     @Override
     public void close() throws ErrnoException {
@@ -355,7 +367,8 @@ public final class Fd implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
-            if (Native.close(errno, fd) != 0 && Native.errno(errno) != Native.EINTR) {
+            int result = Faults.ENABLED ? Faults.close(errno, fd, name) : Native.close(errno, fd);
+            if (result != 0 && Native.errno(errno) != Native.EINTR && unsynced) {
                 throw new ErrnoException("close", name, Native.errno(errno));
             }
         }

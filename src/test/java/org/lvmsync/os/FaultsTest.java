@@ -102,6 +102,34 @@ class FaultsTest {
         assertFalse(Files.exists(file), "the kernel was never asked");
     }
 
+    /** A failed close loses nothing once what was written is synced, and is then no error. */
+    @Test
+    void aFailedCloseMattersOnlyForUnsyncedWrites() throws Exception {
+        Path file = Files.write(dir.resolve("f"), new byte[4096]);
+        Fault eio = new Fault.Fail(errno_h.EIO());
+        try (Arena arena = Arena.ofConfined()) {
+            Fd unsynced = Fd.open(file, Fd.O_RDWR);
+            unsynced.pwriteFully(arena.allocate(512), 0);
+            try (Faults.Plan plan = Faults.arm(file.toString()::equals, Call.CLOSE, 1, eio)) {
+                ErrnoException e = assertThrows(ErrnoException.class, unsynced::close);
+                assertEquals("close " + file + ": Input/output error (EIO)", e.getMessage());
+                assertFalse(unsynced.isOpen());
+            }
+            Fd synced = Fd.open(file, Fd.O_RDWR);
+            synced.pwriteFully(arena.allocate(512), 0);
+            synced.fdatasync();
+            try (Faults.Plan plan = Faults.arm(file.toString()::equals, Call.CLOSE, 1, eio)) {
+                synced.close();
+                assertTrue(plan.fired());
+            }
+            Fd readOnly = Fd.open(file, Fd.O_RDONLY);
+            try (Faults.Plan plan = Faults.arm(file.toString()::equals, Call.CLOSE, 1, eio)) {
+                readOnly.close();
+                assertTrue(plan.fired());
+            }
+        }
+    }
+
     @Test
     void shortLengthsStayAlignedWhereTheyCan() {
         assertEquals(2048, Faults.shortened(4096));
