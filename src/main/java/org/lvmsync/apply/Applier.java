@@ -60,7 +60,8 @@ public final class Applier implements RecordSink {
     private long bytes;
     private boolean overlapWarned;
     private long gapBytes;
-    private boolean finished;
+    private boolean finished;       // the destination was synced (a whole run, or the part before a failure)
+    private boolean succeeded;      // finish() completed: the run is whole
     /** Set before the first write to the destination: from then on the snapback file is the way back. */
     private boolean destinationTouched;
     /** The first failure of a batch; nothing is written after it. */
@@ -300,6 +301,7 @@ public final class Applier implements RecordSink {
     @Override
     public void finish() throws IOException {
         complete();
+        succeeded = true;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Log.info(String.format("Applied %d record%s (%d bytes) to %s in %.2f seconds", records,
                 records == 1 ? "" : "s", bytes, dest.path(), seconds));
@@ -361,7 +363,7 @@ public final class Applier implements RecordSink {
             Log.debug("closing unfinished apply: " + pieces + " staged records not written");
         }
         try (arena; dest) {
-            if (snapback != null && !finished && !destinationTouched) {
+            if (snapback != null && !succeeded && !destinationTouched) {
                 snapback.discard(failure != null ? failure : new IOException("unfinished apply"));
             } else if (snapback != null) {
                 snapback.close();

@@ -282,7 +282,10 @@ public final class RemoteSink implements RecordSink {
         joinRelay();
     }
 
-    /** Children first: a shell between us and the remote command may not exec it, and an orphan would keep the relayed pipes open. */
+    /**
+     * Stops the remote shell, children first: a shell between us and the remote command may
+     * not exec it, and an orphan would keep the relayed pipes open.
+     */
     private void stopRemote() {
         process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();

@@ -152,6 +152,19 @@ class FailureRecoveryTest {
         assertEquals(1, StreamFiles.read(undo).size());
     }
 
+    /** Defect 6, also when the stream is corrupt at its first record: nothing was written. */
+    @Test
+    void aStreamCorruptAtItsFirstRecordLeavesNoSnapbackFile() throws IOException {
+        byte[] original = random(new Random(19), 8192);
+        Path img = image(original);
+        byte[] whole = StreamFiles.encode(List.of(new Rec(0, new byte[100])));
+        Path stream = Files.write(dir.resolve("changes"), Arrays.copyOf(whole, whole.length - 1));
+        Path undo = dir.resolve("undo");
+        assertThrows(org.lvmsync.stream.CorruptStreamException.class, () -> apply(stream, img, undo));
+        assertFalse(Files.exists(undo));
+        assertArrayEquals(original, Files.readAllBytes(img));
+    }
+
     /** Defect 6, also when the failure is the snapback file's own set-up (its directory's fsync). */
     @Test
     void aSnapbackFileThatCouldNotBeSetUpIsRemoved() throws IOException {

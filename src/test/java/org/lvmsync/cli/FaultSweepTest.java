@@ -526,7 +526,8 @@ class FaultSweepTest {
     /** Puts {@code content} on a device or file (a file is also cut back to its length). */
     static void writeDevice(Path path, byte[] content, boolean file) throws IOException {
         try (FileChannel ch = file
-                ? FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING)
+                ? FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING)
                 : FileChannel.open(path, StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {

@@ -56,7 +56,8 @@ class RemoteSinkSignalTest {
                 RemoteSendProbe.class.getName(), "100"));   // 400 KiB: more than the encoder's 256 KiB buffer
         command.addAll(argv);
         Process sender = new ProcessBuilder(command).redirectError(dir.resolve("sender.log").toFile()).start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(sender.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(sender.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("sent", out.readLine(), () -> log("sender.log"));
         }
         sender.destroy();   // SIGTERM
