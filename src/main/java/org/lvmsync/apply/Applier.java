@@ -62,6 +62,7 @@ public final class Applier implements RecordSink {
     private long gapBytes;
     private boolean finished;       // the destination was synced (a whole run, or the part before a failure)
     private boolean succeeded;      // finish() completed: the run is whole
+    private boolean suspectLittleEndian;
     /** Set before the first write to the destination: from then on the snapback file is the way back. */
     private boolean destinationTouched;
     /** The first failure of a batch; nothing is written after it. */
@@ -122,6 +123,16 @@ public final class Applier implements RecordSink {
     }
 
     /**
+     * The records come from a stream of the original's formats, which its releases 1.0.0
+     * and 3.0.x wrote with little-endian offsets: look out for such a stream (see
+     * {@link Bounds}). Not for our own sender's records, nor for formats that cannot be
+     * written that way.
+     */
+    public void suspectLittleEndianOffsets() {
+        suspectLittleEndian = true;
+    }
+
+    /**
      * Checks a record before any of it is written.
      *
      * @return how many of its leading bytes to write: its length, fewer if it is cut at the
@@ -133,7 +144,7 @@ public final class Applier implements RecordSink {
         if (length <= 0 || offset < 0 || offset > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("invalid record: offset " + offset + ", length " + length);
         }
-        String littleEndian = bounds.littleEndian(offset, length);
+        String littleEndian = suspectLittleEndian ? bounds.littleEndian(offset, length) : null;
         if (littleEndian != null) {
             // what is staged came from the same stream: drop it rather than write it
             pieces = 0;

@@ -15,7 +15,8 @@ import org.lvmsync.LvmsyncException;
  * record past its end, up to {@link #MAX_FILE_END}.
  *
  * <p>lvmsync 3.0.x wrote record offsets little-endian under the same {@code PROTO[3]}
- * handshake; read big-endian, a chunk offset of such a stream lands far away (64 KiB
+ * handshake (and 1.0.0 under {@code PROTO[2]}: its byte-order helper did nothing on
+ * little-endian hosts); read big-endian, a chunk offset of such a stream lands far away (64 KiB
  * reads as 1 TiB), yet below any fixed bound that could tell it apart. What gives it away
  * is the destination: the record lies past the end, while its byte-swapped offset lies
  * inside. A record past the end whose swapped reading fits is taken for such a stream.

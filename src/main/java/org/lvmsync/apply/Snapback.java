@@ -105,7 +105,7 @@ final class Snapback implements AutoCloseable {
         try {
             encoder.flush();
             fd.fdatasync();
-            durableBytes = encoder.position();
+            durableBytes = encoder.position();   // after a flush of the classic encoder: the file's length
         } catch (IOException | RuntimeException e) {
             failed(e);
             throw e;

@@ -12,6 +12,7 @@ import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
 import org.lvmsync.os.FileStat;
 import org.lvmsync.report.Progress;
+import org.lvmsync.stream.ClassicFormat;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.StreamDecoder;
 import org.lvmsync.stream.StreamFormats;
@@ -41,6 +42,9 @@ public final class ApplyJob {
              StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source);
              Applier applier = Applier.open(request.destination(), request.snapback(), request.skipPastEnd());
              Arena arena = Arena.ofConfined()) {
+            if (decoder.format() instanceof ClassicFormat) {
+                applier.suspectLittleEndianOffsets();
+            }
             MemorySegment buffer = AlignedBuffer.allocate(arena, Applier.STAGING_BYTES);
             // a change file's size is known; a stream on stdin shows bytes and rate only
             FileStat st = input.stat();

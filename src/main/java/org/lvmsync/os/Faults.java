@@ -49,8 +49,11 @@ public final class Faults {
         }
     }
 
-    private static final VarHandle ERRNO = Linker.Option.captureStateLayout()
-            .varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** In a holder of its own: a run without faults never builds it (cold start-up). */
+    private static final class ErrnoSlot {
+        static final VarHandle ERRNO = Linker.Option.captureStateLayout()
+                .varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    }
 
     private static volatile Plan plan;
 
@@ -139,7 +142,7 @@ public final class Faults {
 
     /** Fails the call: errno in the capture segment, -1 returned. */
     private static int fail(MemorySegment errnoState, Fault.Fail f) {
-        ERRNO.set(errnoState, 0L, f.errno());
+        ErrnoSlot.ERRNO.set(errnoState, 0L, f.errno());
         return -1;
     }
 

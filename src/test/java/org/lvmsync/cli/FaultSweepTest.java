@@ -112,8 +112,8 @@ class FaultSweepTest {
         records.add(new Rec((1 << 20) + 30_000, bytes(rnd, 100_000))); // inside the adjacent run
         records.add(new Rec(4096L * 3, bytes(rnd, 4096)));            // the first record again
         records.add(new Rec(0, bytes(rnd, 1_200_000)));               // covers many earlier ones
-        records.add(new Rec(2 << 20, bytes(rnd, 1_500_000)));         // larger than the encoder's buffer
-        records.add(new Rec(3 << 20, bytes(rnd, 600_000)));
+        records.add(new Rec(2 << 20, bytes(rnd, 2_000_000)));         // larger than the encoder's buffer
+        records.add(new Rec(3 << 20, bytes(rnd, 600_000)));           // does not fit: the second batch starts
         records.add(new Rec(SIZE - 4096, bytes(rnd, 12_288)));        // 4 KiB inside, 8 KiB past the end
         for (int i = 0; i < 3; i++) {
             records.add(new Rec(2_600_000L + 10_000 * i, bytes(rnd, 5000)));
@@ -145,9 +145,12 @@ class FaultSweepTest {
         try (StreamDecoder dec = StreamFormats.open(Channels.newChannel(new java.io.ByteArrayInputStream(stream)), name)) {
             Record r;
             while ((r = dec.next()) != null) {
-                byte[] data = new byte[(int) r.length()];
+                if (!(r instanceof Record.Data d)) {
+                    throw new IOException("a classic stream holds data records only, not " + r);
+                }
+                byte[] data = new byte[(int) d.length()];
                 dec.readPayload(MemorySegment.ofArray(data));
-                out.add(new Rec(r.offset(), data));
+                out.add(new Rec(d.offset(), data));
             }
         }
         return out;
@@ -299,14 +302,14 @@ class FaultSweepTest {
     static RunList changedChunks(int sourceSize) {
         RunList.Builder b = RunList.builder(4096);
         long last = (sourceSize - 1) / 4096;
-        for (long c = 0; c < 300; c++) {
-            b.add(c);                                  // 1.2 MiB from 0: several 1 MiB records
+        for (long c = 0; c < 260; c++) {
+            b.add(c);                                  // 1 MiB and a bit from 0: two records
         }
         for (long c = 330; c < 700; c += 37) {
             b.add(c);                                  // scattered
         }
-        for (long c = 750; c < last - 2; c++) {
-            b.add(c);                                  // a long run crossing the 4 MiB read windows
+        for (long c = 1000; c < last - 2; c++) {
+            b.add(c);                                  // a run crossing the 4 MiB read window
         }
         b.add(last);                                   // the partial last chunk
         return b.build();
