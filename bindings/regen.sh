@@ -24,12 +24,13 @@ lib() { # header-class-name header [args...]: libc-family headers, package ...bi
 }
 
 lib fcntl_h $INC/fcntl.h \
-    --include-function open --include-function fcntl --include-function posix_fadvise \
+    --include-function open --include-function fcntl --include-function posix_fadvise --include-function fallocate \
     --include-function splice --include-function vmsplice --include-struct iovec \
     --include-constant O_RDONLY --include-constant O_WRONLY --include-constant O_RDWR \
     --include-constant O_CREAT --include-constant O_EXCL --include-constant O_TRUNC \
     --include-constant O_NONBLOCK --include-constant O_DIRECT --include-constant O_CLOEXEC \
     --include-constant POSIX_FADV_DONTNEED \
+    --include-constant FALLOC_FL_KEEP_SIZE --include-constant FALLOC_FL_PUNCH_HOLE --include-constant FALLOC_FL_ZERO_RANGE \
     --include-constant SPLICE_F_MOVE --include-constant SPLICE_F_NONBLOCK --include-constant SPLICE_F_MORE \
     --include-constant SPLICE_F_GIFT --include-constant F_SETPIPE_SZ --include-constant F_GETPIPE_SZ
 

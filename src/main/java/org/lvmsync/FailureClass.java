@@ -16,6 +16,12 @@ public enum FailureClass {
     DESTINATION,
     /** A change stream or on-disk metadata is damaged, or a record does not fit the destination. */
     BAD_INPUT,
+    /** An extended change stream ended before its end record: cut short, not damaged. */
+    TRUNCATED,
+    /** --verify read back bytes that differ from what the stream says was written. */
+    VERIFY_MISMATCH,
+    /** The stream leads from another snapshot than the one the destination holds (the base check). */
+    WRONG_BASE,
     /** The remote side (over --rsh) failed or stopped reading. */
     REMOTE,
     /** Stopped by a signal or an interrupt. */

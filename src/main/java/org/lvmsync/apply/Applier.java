@@ -5,12 +5,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
+import org.lvmsync.stream.Resumable;
+import org.lvmsync.stream.StreamIdentity;
 
 /**
  * Writes records onto a destination device or image file, saving what they overwrite to
@@ -21,7 +24,10 @@ import org.lvmsync.stream.RecordSink;
  * written as one batch: (1) read the old bytes the batch will overwrite and append them to
  * the snapback file, (2) one fdatasync of the snapback file, (3) write the batch. So the
  * undo data is durable before the first byte it protects is overwritten, at one sync per
- * batch rather than one per 4 KiB record.
+ * batch rather than one per 4 KiB record. Zero and discard records take part in batches
+ * like data (their pre-images are saved the same way; with a snapback file a batch covers
+ * at most {@link #STAGING_BYTES} of the device) and are written as the destination's
+ * zeroing and deallocating calls (see {@link Destination}).
  *
  * <p>Records may overlap (a stream from a sender never does; a hand-made one may). The
  * snapback file must restore the state before the run whatever order its records are
@@ -33,31 +39,53 @@ import org.lvmsync.stream.RecordSink;
  * stream of lvmsync 3.0.x (little-endian offsets) is refused, and nothing staged from it
  * is written.
  *
+ * <p>The destination's record ({@link Journal}) is checked when the applier opens (a
+ * stream from another base is refused before anything is written), marked as changing
+ * before the first write, advanced every {@link #CHECKPOINT_BYTES} once the destination
+ * is synced (where a resumed transfer may start), and says what the destination holds
+ * once the run completed. With --verify, {@link #finish()} reads back what was written.
+ *
  * <p>A failure while writing a batch stops the applier for good (see {@link #flush()}),
  * and its message says what the destination was left like and how to get back.
  */
-public final class Applier implements RecordSink {
+public final class Applier implements RecordSink, Resumable {
     /** Staging buffer: records are written, and snapback data synced, in batches of this size. */
     public static final long STAGING_BYTES = 4L << 20;
     /** A batch holds at most this many pieces, even of tiny records. */
     static final int MAX_PIECES = 8192;
+    /** The destination is synced and the record's durable point moved on after this many bytes. */
+    static final long CHECKPOINT_BYTES = 64L << 20;
+    private static final byte DATA = 0;
+    private static final byte ZERO = 1;
+    private static final byte DISCARD = 2;
+
     private final Destination dest;
     private final Snapback snapback;            // null without --snapback
     private final RangeSet written;             // null without --snapback
     private final Bounds bounds;
+    private final Journal journal;
+    private final Verifier verifier;            // null without --verify
+    private final Optional<StreamIdentity> incoming;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment staging = AlignedBuffer.allocate(arena, STAGING_BYTES);
     private final MemorySegment oldBytes = AlignedBuffer.allocate(arena, STAGING_BYTES);
+    private final byte[] pieceKind = new byte[MAX_PIECES];
     private final long[] pieceOffset = new long[MAX_PIECES];
     private final long[] pieceStart = new long[MAX_PIECES];  // position in staging
     private final long[] pieceLength = new long[MAX_PIECES];
     private int pieces;
     private long stagingUsed;
+    private long batchBytes;        // device bytes the staged pieces cover
 
     private final long startNanos = System.nanoTime();
     private long records;
     private long recordRemaining;   // bytes of the admitted record not given to write() yet
+    private long recordEnd;         // where the admitted record ends on the device
+    private long stagedEnd;         // end of the last record staged whole: durable once flushed and synced
+    private long sinceCheckpoint;
     private long bytes;
+    private long zeroBytes;
+    private long discardBytes;
     private boolean overlapWarned;
     private long gapBytes;
     private boolean finished;       // the destination was synced (a whole run, or the part before a failure)
@@ -68,23 +96,51 @@ public final class Applier implements RecordSink {
     /** The first failure of a batch; nothing is written after it. */
     private LvmsyncException failure;
 
-    private Applier(Destination dest, Snapback snapback, boolean skipPastEnd) {
+    private Applier(Destination dest, Snapback snapback, Journal journal, ApplyOptions options,
+                    Optional<StreamIdentity> incoming) {
         this.dest = dest;
         this.snapback = snapback;
         this.written = snapback == null ? null : new RangeSet();
-        this.bounds = new Bounds(dest.path(), dest.isBlockDevice(), dest.size(), skipPastEnd);
+        this.bounds = new Bounds(dest.path(), dest.isBlockDevice(), dest.size(), options.skipPastEnd());
+        this.journal = journal;
+        this.verifier = options.verify() ? new Verifier() : null;
+        this.incoming = incoming;
     }
 
     /**
      * Opens the destination (claiming a block device exclusively) and creates the snapback
-     * file, if any. Nothing is written to the destination yet.
+     * file, if any; no destination record, no verification. Nothing is written yet.
      */
     public static Applier open(Path destination, Optional<Path> snapbackFile, boolean skipPastEnd) throws IOException {
+        return open(destination, ApplyOptions.basic(snapbackFile, skipPastEnd), Optional.empty());
+    }
+
+    /**
+     * Opens the destination, reads its record and checks the incoming stream against it,
+     * then creates the snapback file, if any. Nothing is written to the destination yet.
+     *
+     * @param incoming the identity of the stream about to be applied; empty for the original's formats
+     * @throws LvmsyncException WRONG_BASE if the stream leads from another snapshot than the
+     *                          destination holds (unless {@code options.force()})
+     */
+    public static Applier open(Path destination, ApplyOptions options, Optional<StreamIdentity> incoming)
+            throws IOException {
         Destination dest = Destination.open(destination);
+        Journal journal = null;
         try {
-            Snapback snapback = snapbackFile.isPresent() ? Snapback.create(snapbackFile.get()) : null;
-            return new Applier(dest, snapback, skipPastEnd);
+            journal = options.stateDir().isPresent()
+                    ? Journal.open(options.stateDir().get(), dest.key(), destination, incoming, options.force())
+                    : Journal.none(incoming);
+            Snapback snapback = null;
+            if (options.snapback().isPresent()) {
+                long deviceSize = incoming.map(StreamIdentity::deviceSize).orElse(dest.size());
+                snapback = Snapback.create(options.snapback().get(), journal.undoIdentity(deviceSize));
+            }
+            return new Applier(dest, snapback, journal, options, incoming);
         } catch (IOException | RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
             try {
                 dest.close();
             } catch (IOException suppressed) {
@@ -94,9 +150,20 @@ public final class Applier implements RecordSink {
         }
     }
 
+    /** The destination as named. */
+    public Path destination() {
+        return dest.path();
+    }
+
     /** Capacity of a block device, or the length of an image file when it was opened. */
     public long destinationSize() {
         return dest.size();
+    }
+
+    /** Where the incoming stream may resume, from the destination's record (see {@link Journal}). */
+    @Override
+    public Optional<String> resumeAnswer() {
+        return Optional.of(journal.resumeAnswer().line());
     }
 
     /** A record from an in-process sender; its payload is copied into the staging buffer before this returns. */
@@ -106,20 +173,20 @@ public final class Applier implements RecordSink {
             case Record.Data data -> {
                 long keep = admit(data.offset(), data.length());
                 if (keep > 0) {
-                    write(data.offset(), payload.asSlice(0, keep));
+                    write(data.offset(), payload.asSlice(0, keep), OptionalInt.empty());
                 }
             }
-            // zero/discard semantics and the base check come with the extended stream's receiver
-            case Record.Zero zero -> throw notYet(zero);
-            case Record.Discard discard -> throw notYet(discard);
-            case Record.Header header -> { }
+            case Record.Zero zero -> zero(zero.offset(), admit(zero.offset(), zero.length()));
+            case Record.Discard discard -> discard(discard.offset(), admit(discard.offset(), discard.length()));
+            case Record.Header header -> {
+                // opened without identity (library use), a header changes nothing; with one, it must be that one
+                if (incoming.isPresent() && !incoming.equals(Optional.of(header.identity()))) {
+                    throw new IllegalStateException("the stream header " + header.identity()
+                            + " is not the identity this applier was opened for (" + incoming + ")");
+                }
+            }
             case Record.End end -> { }
         }
-    }
-
-    private static LvmsyncException notYet(Record.Extent extent) {
-        return new LvmsyncException(FailureClass.BAD_INPUT, "this lvmsync cannot apply " + extent
-                + " yet (zero and discard records of extended streams); nothing of it was written");
     }
 
     /**
@@ -133,7 +200,7 @@ public final class Applier implements RecordSink {
     }
 
     /**
-     * Checks a record before any of it is written.
+     * Checks a record (data, zero or discard) before any of it is written.
      *
      * @return how many of its leading bytes to write: its length, fewer if it is cut at the
      *         end of a block device (--skip-past-end), 0 if it is skipped whole
@@ -149,6 +216,7 @@ public final class Applier implements RecordSink {
             // what is staged came from the same stream: drop it rather than write it
             pieces = 0;
             stagingUsed = 0;
+            batchBytes = 0;
             String state = !destinationTouched ? dest.path() + " was not changed"
                     : dest.path() + " holds earlier records of this stream, as misplaced" + (snapback != null
                     ? ": lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes them" : "");
@@ -157,35 +225,104 @@ public final class Applier implements RecordSink {
         }
         long keep = bounds.admit(offset, length);
         recordRemaining = keep;
+        recordEnd = offset + length;
+        if (keep == 0) {
+            stagedEnd = recordEnd;    // skipped whole: nothing to wait for
+        }
         return keep;
     }
 
     /**
-     * Stages an admitted record, whole or in consecutive parts; it reaches the destination
-     * with its batch.
+     * Stages an admitted data record, whole or in consecutive parts; it reaches the
+     * destination with its batch.
+     *
+     * @param crc the CRC32C of {@code data} as the stream carries it, for --verify (computed
+     *            here when empty)
      */
-    public void write(long offset, MemorySegment data) throws IOException {
+    public void write(long offset, MemorySegment data, OptionalInt crc) throws IOException {
+        if (verifier != null) {
+            if (data.byteSize() <= ReadBack.WINDOW) {
+                verifier.data(offset, data.byteSize(), crc.orElseGet(() -> Verifier.crc(data)));
+            } else {
+                for (long at = 0; at < data.byteSize(); at += ReadBack.WINDOW) {
+                    MemorySegment part = data.asSlice(at, Math.min(ReadBack.WINDOW, data.byteSize() - at));
+                    verifier.data(offset + at, part.byteSize(), Verifier.crc(part));
+                }
+            }
+        }
         long done = 0;
         while (done < data.byteSize()) {
             long n = Math.min(data.byteSize() - done, STAGING_BYTES);
             long at = dest.directCapable(offset + done, n) ? AlignedBuffer.alignUp(stagingUsed) : stagingUsed;
-            if (pieces == MAX_PIECES || at + n > STAGING_BYTES) {
+            if (pieces == MAX_PIECES || at + n > STAGING_BYTES || snapback != null && batchBytes + n > STAGING_BYTES) {
                 flush();
                 at = 0;
             }
             MemorySegment.copy(data, done, staging, at, n);
-            pieceOffset[pieces] = offset + done;
-            pieceStart[pieces] = at;
-            pieceLength[pieces] = n;
-            pieces++;
+            addPiece(DATA, offset + done, at, n);
             stagingUsed = at + n;
             done += n;
         }
         bytes += data.byteSize();
         recordRemaining -= data.byteSize();
         if (recordRemaining <= 0) {
-            records++;   // counted once complete: a record cut short by its stream does not count
+            recordDone();
         }
+    }
+
+    /** Stages an admitted data record given whole, without a stream checksum. */
+    public void write(long offset, MemorySegment data) throws IOException {
+        write(offset, data, OptionalInt.empty());
+    }
+
+    /** Stages the first {@code keep} bytes of an admitted zero record: they will read back as zeros. */
+    public void zero(long offset, long keep) throws IOException {
+        extent(ZERO, offset, keep);
+        zeroBytes += keep;
+    }
+
+    /** Stages the first {@code keep} bytes of an admitted discard record: deallocated where that reads zeros. */
+    public void discard(long offset, long keep) throws IOException {
+        extent(DISCARD, offset, keep);
+        discardBytes += keep;
+    }
+
+    private void extent(byte kind, long offset, long keep) throws IOException {
+        if (keep == 0) {
+            return;
+        }
+        if (verifier != null) {
+            verifier.zero(offset, keep);
+        }
+        long done = 0;
+        while (done < keep) {
+            // with a snapback file a batch covers at most the staging size: its pre-images are read whole
+            long room = snapback == null ? keep - done : STAGING_BYTES - batchBytes;
+            if (pieces == MAX_PIECES || room <= 0) {
+                flush();
+                continue;
+            }
+            long n = Math.min(keep - done, room);
+            addPiece(kind, offset + done, 0, n);
+            done += n;
+        }
+        recordDone();
+    }
+
+    private void addPiece(byte kind, long offset, long start, long length) {
+        pieceKind[pieces] = kind;
+        pieceOffset[pieces] = offset;
+        pieceStart[pieces] = start;
+        pieceLength[pieces] = length;
+        pieces++;
+        batchBytes += length;
+    }
+
+    /** Counted once complete: a record cut short by its stream does not count. */
+    private void recordDone() {
+        records++;
+        recordRemaining = 0;
+        stagedEnd = Math.max(stagedEnd, recordEnd);
     }
 
     /**
@@ -202,12 +339,30 @@ public final class Applier implements RecordSink {
         if (pieces == 0) {
             return;
         }
+        long complete = stagedEnd;   // every record staged whole so far is in this batch or an earlier one
+        journal.begin();
         if (snapback != null) {
             saveBatch();
         }
         writeBatch();
+        sinceCheckpoint += batchBytes;
         pieces = 0;
         stagingUsed = 0;
+        batchBytes = 0;
+        if (sinceCheckpoint >= CHECKPOINT_BYTES) {
+            checkpoint(complete);
+        }
+    }
+
+    /** The destination made durable, then the record told how far this stream is durable. */
+    private void checkpoint(long complete) throws IOException {
+        try {
+            dest.sync();
+        } catch (IOException | RuntimeException e) {
+            throw fail(e, "making " + dest.path() + " durable failed", false);
+        }
+        journal.durable(complete);
+        sinceCheckpoint = 0;
     }
 
     /** The pre-images of the batch, appended to the snapback file and made durable. */
@@ -224,11 +379,15 @@ public final class Applier implements RecordSink {
 
     private void writeBatch() throws IOException {
         for (int i = 0; i < pieces; ) {
-            int last = lastAdjacentPiece(i);
-            long length = pieceStart[last] + pieceLength[last] - pieceStart[i];
+            int last = pieceKind[i] == DATA ? lastAdjacentPiece(i) : i;
             destinationTouched = true;
             try {
-                dest.write(staging.asSlice(pieceStart[i], length), pieceOffset[i]);
+                switch (pieceKind[i]) {
+                    case DATA -> dest.write(staging.asSlice(pieceStart[i],
+                            pieceStart[last] + pieceLength[last] - pieceStart[i]), pieceOffset[i]);
+                    case ZERO -> dest.zero(pieceOffset[i], pieceLength[i]);
+                    default -> dest.discard(pieceOffset[i], pieceLength[i]);
+                }
             } catch (IOException | RuntimeException e) {
                 throw fail(e, "writing " + dest.path() + " failed", false);
             }
@@ -252,18 +411,21 @@ public final class Applier implements RecordSink {
             return dest.path() + " was not changed";
         }
         String protect = beforeOverwrite ? "the bytes being saved were not overwritten; " : "";
-        return protect + dest.path() + " is partly updated: " + (snapback != null
-                ? "lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes this run, or "
-                : "") + "running the same command again completes it";
+        return protect + dest.path() + " is partly updated: " + rollBack() + "running the same command again completes it";
+    }
+
+    /** "lvmsync --apply UNDO DEST undoes this run, or " when there is an undo file. */
+    private String rollBack() {
+        return snapback != null ? "lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes this run, or " : "";
     }
 
     /**
-     * The last piece from {@code first} on that continues the one before it both on the
-     * device and in the staging buffer: a sorted stream's records become one large write.
+     * The last data piece from {@code first} on that continues the one before it both on
+     * the device and in the staging buffer: a sorted stream's records become one large write.
      */
     private int lastAdjacentPiece(int first) {
         int last = first;
-        while (last + 1 < pieces
+        while (last + 1 < pieces && pieceKind[last + 1] == DATA
                 && pieceOffset[last] + pieceLength[last] == pieceOffset[last + 1]
                 && pieceStart[last] + pieceLength[last] == pieceStart[last + 1]) {
             last++;
@@ -308,14 +470,43 @@ public final class Applier implements RecordSink {
         }
     }
 
-    /** Writes what is staged, makes the destination durable and prints the summary. */
+    /**
+     * Writes what is staged, makes the destination durable, verifies (--verify), records
+     * what the destination now holds, ends the snapback file and prints the summary.
+     */
     @Override
     public void finish() throws IOException {
         complete();
+        if (verifier != null) {
+            try {
+                verifier.check(dest.path());
+            } catch (LvmsyncException mismatch) {
+                endSnapback();
+                throw new LvmsyncException(mismatch.failureClass(), mismatch.getMessage()
+                        + (snapback != null ? "; or roll back: lvmsync --apply " + snapback.path() + " " + dest.path() : ""),
+                        mismatch);
+            }
+        }
+        journal.durable(stagedEnd);
+        journal.complete();
+        if (snapback != null) {
+            try {
+                snapback.finish();
+            } catch (IOException | RuntimeException e) {
+                throw fail(e, "ending snapback file " + snapback.path() + " failed (it still undoes this run;"
+                        + " applying it reports its missing end record)", false);
+            }
+        }
         succeeded = true;
+        summary();
+    }
+
+    private void summary() {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
-        Log.info(String.format("Applied %d record%s (%d bytes) to %s in %.2f seconds", records,
-                records == 1 ? "" : "s", bytes, dest.path(), seconds));
+        String extents = (zeroBytes > 0 ? ", " + zeroBytes + " zeroed" : "") + (discardBytes > 0 ? ", " + discardBytes
+                + " discarded" : "");
+        Log.info(String.format("Applied %d record%s (%d bytes%s) to %s in %.2f seconds", records,
+                records == 1 ? "" : "s", bytes, extents, dest.path(), seconds));
         if (bounds.skippedRecords() > 0) {
             long n = bounds.skippedRecords();
             Log.warn(n + " record" + (n == 1 ? "" : "s") + " reached past the end of " + dest.path() + "; the "
@@ -329,14 +520,16 @@ public final class Applier implements RecordSink {
     /**
      * After the stream failed (corrupt, cut, unreadable, a record that does not fit):
      * writes and syncs the records that came before, which the snapback file covers, so a
-     * rerun or a rollback starts from a known state. No summary: the run did not complete.
-     * Does nothing if this applier itself failed, since then nothing more may be written.
+     * rerun or a rollback starts from a known state, and records how far the stream got (a
+     * resumed transfer starts there). No summary: the run did not complete. Does nothing if
+     * this applier itself failed, since then nothing more may be written.
      */
     public void finishBeforeFailure() throws IOException {
         if (failure != null) {
             return;
         }
         complete();
+        journal.durable(stagedEnd);
         Log.verbose("applied the " + records + " records (" + bytes + " bytes) before the failure to " + dest.path());
     }
 
@@ -348,6 +541,17 @@ public final class Applier implements RecordSink {
             throw fail(e, "making " + dest.path() + " durable failed", false);
         }
         finished = true;
+    }
+
+    /** Ends the snapback file after a run that stopped in order; a failure here only costs its end record. */
+    private void endSnapback() {
+        if (snapback != null && snapback.usableForMore()) {
+            try {
+                snapback.finish();
+            } catch (IOException | RuntimeException e) {
+                Log.debug("ending snapback file " + snapback.path() + ": " + e.getMessage());
+            }
+        }
     }
 
     public long records() {
@@ -362,21 +566,33 @@ public final class Applier implements RecordSink {
         return bounds.skippedRecords();
     }
 
+    /** Whether anything was written to the destination (then the snapback file is the way back). */
+    public boolean touched() {
+        return destinationTouched;
+    }
+
+    /** The snapback file, if this run keeps one. */
+    public Optional<Path> snapbackPath() {
+        return snapback == null ? Optional.empty() : Optional.of(snapback.path());
+    }
+
     /**
      * Releases the destination and the snapback file. Without a finish(), records still
-     * staged are dropped; everything written so far is covered by the synced snapback file.
-     * A snapback file of a run that never wrote to the destination is removed: it undoes
-     * nothing, and left behind it would make running the same command again fail.
+     * staged are dropped; everything written so far is covered by the synced snapback file,
+     * which gets its end record. A snapback file of a run that never wrote to the
+     * destination is removed: it undoes nothing, and left behind it would make running the
+     * same command again fail.
      */
     @Override
     public void close() throws IOException {
         if (!finished && pieces > 0) {
             Log.debug("closing unfinished apply: " + pieces + " staged records not written");
         }
-        try (arena; dest) {
+        try (arena; dest; journal) {
             if (snapback != null && !succeeded && !destinationTouched) {
                 snapback.discard(failure != null ? failure : new IOException("unfinished apply"));
             } else if (snapback != null) {
+                endSnapback();
                 snapback.close();
             }
         }

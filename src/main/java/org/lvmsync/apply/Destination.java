@@ -1,14 +1,17 @@
 package org.lvmsync.apply;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import org.lvmsync.FailureClass;
+import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.os.ErrnoException;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FileStat;
+import org.lvmsync.os.SysBlock;
 
 /**
  * The device (or image file) a change stream is written to.
@@ -28,6 +31,17 @@ import org.lvmsync.os.FileStat;
  *
  * <p>A regular file is opened read-write, never truncated, and written buffered; it keeps
  * its size unless a record extends it.
+ *
+ * <p>Zero and discard records must read back as zeros. In an image file both punch a hole
+ * (fallocate PUNCH_HOLE|KEEP_SIZE; written as zeros where the filesystem cannot). On a
+ * block device a zero record is BLKZEROOUT (the kernel writes zeros, offloaded where the
+ * device can, never deallocating). A discard deallocates only where that is sure to read
+ * back zeros: BLKDISCARD where the queue still promises {@code discard_zeroes_data}
+ * (kernels before 4.12; since then discard guarantees nothing), else fallocate PUNCH_HOLE,
+ * which the kernel turns into a write-zeroes request that may unmap (and refuses with
+ * EOPNOTSUPP when the device has no such command, {@code write_zeroes_max_bytes} 0),
+ * else BLKZEROOUT. The ioctls go through the exclusive descriptor, so the kernel may drop
+ * the range's cached pages, dirty ones included (our own buffered writes, already done).
  */
 final class Destination implements AutoCloseable {
     static final long DIRECT_MIN_BYTES = 64L << 10;
@@ -37,14 +51,27 @@ final class Destination implements AutoCloseable {
     private final Fd direct;          // null for regular files
     private final long size;
     private final int logicalBlockSize;
+    private final String key;
+    private final DiscardWay discardWay;
     private boolean cachedBlockIo;     // buffered I/O on a block device left pages to drop
+    private long fileEnd;              // a file's length now
+    private boolean punchUnsupported;  // the filesystem refused to punch holes once
 
-    private Destination(Path path, Fd buffered, Fd direct, long size, int logicalBlockSize) {
+    /** How a discard record reaches a block device (see the class comment). */
+    enum DiscardWay { DISCARD, PUNCH, ZEROOUT }
+
+    private static final MemorySegment ZEROS = Arena.ofAuto().allocate(1 << 20);
+
+    private Destination(Path path, Fd buffered, Fd direct, long size, int logicalBlockSize, String key,
+                        DiscardWay discardWay) {
         this.path = path;
         this.buffered = buffered;
         this.direct = direct;
         this.size = size;
+        this.fileEnd = size;
         this.logicalBlockSize = logicalBlockSize;
+        this.key = key;
+        this.discardWay = discardWay;
     }
 
     static Destination open(Path path) throws IOException {
@@ -52,7 +79,7 @@ final class Destination implements AutoCloseable {
         try {
             FileStat st = buffered.stat();
             if (st.isRegularFile()) {
-                return new Destination(path, buffered, null, st.size(), 1);
+                return new Destination(path, buffered, null, st.size(), 1, "file-" + realPath(path), null);
             }
             if (!st.isBlockDevice()) {
                 throw new LvmsyncException(FailureClass.DESTINATION, "destination " + path
@@ -62,8 +89,10 @@ final class Destination implements AutoCloseable {
             // failure after it would leave the claiming descriptor open
             long size = buffered.size();
             int logicalBlockSize = buffered.logicalBlockSize();
+            SysBlock sys = SysBlock.of(st.rdevMajor(), st.rdevMinor());
+            String key = sys.dmUuid().map(u -> "dm-" + u).orElse("dev-" + path.toAbsolutePath().normalize());
             Fd direct = openExclusive(path);
-            return new Destination(path, buffered, direct, size, logicalBlockSize);
+            return new Destination(path, buffered, direct, size, logicalBlockSize, key, discardWay(sys));
         } catch (IOException | RuntimeException e) {
             closeQuietly(buffered, e);
             throw e;
@@ -84,6 +113,30 @@ final class Destination implements AutoCloseable {
 
     Path path() {
         return path;
+    }
+
+    /**
+     * What names this destination in the state directory across runs: a device-mapper
+     * device by its UUID (an LV keeps it across reboots and renames), another block device
+     * by its path, a file by its real path.
+     */
+    String key() {
+        return key;
+    }
+
+    private static String realPath(Path path) {
+        try {
+            return path.toRealPath().toString();
+        } catch (IOException e) {
+            return path.toAbsolutePath().normalize().toString();
+        }
+    }
+
+    static DiscardWay discardWay(SysBlock sys) {
+        if (sys.queue("discard_zeroes_data").orElse(0) == 1) {
+            return DiscardWay.DISCARD;
+        }
+        return sys.queue("write_zeroes_max_bytes").orElse(0) > 0 ? DiscardWay.PUNCH : DiscardWay.ZEROOUT;
     }
 
     boolean isBlockDevice() {
@@ -112,6 +165,92 @@ final class Destination implements AutoCloseable {
 
     void write(MemorySegment src, long offset) throws IOException {
         descriptor(src, offset).pwriteFully(src, offset);
+        fileEnd = Math.max(fileEnd, offset + src.byteSize());
+    }
+
+    /** {@code [offset, offset + length)} reads back as zeros afterwards. */
+    void zero(long offset, long length) throws IOException {
+        if (direct == null) {
+            zeroFile(offset, length);
+            return;
+        }
+        long from = alignUp(offset);
+        long to = Math.max(from, (offset + length) / logicalBlockSize * logicalBlockSize);
+        writeZeros(offset, Math.min(from, offset + length));
+        if (to > from) {
+            direct.zeroOut(from, to - from);
+        }
+        writeZeros(Math.max(to, offset), offset + length);
+    }
+
+    /**
+     * {@code [offset, offset + length)} is unallocated on the source: deallocated here where
+     * that reads back zeros, else zeroed.
+     */
+    void discard(long offset, long length) throws IOException {
+        if (direct == null || discardWay == DiscardWay.ZEROOUT) {
+            zero(offset, length);
+            return;
+        }
+        long from = alignUp(offset);
+        long to = Math.max(from, (offset + length) / logicalBlockSize * logicalBlockSize);
+        writeZeros(offset, Math.min(from, offset + length));
+        if (to > from) {
+            deallocate(from, to - from);
+        }
+        writeZeros(Math.max(to, offset), offset + length);
+    }
+
+    private void deallocate(long offset, long length) throws IOException {
+        if (discardWay == DiscardWay.DISCARD) {
+            direct.discard(offset, length);
+            return;
+        }
+        try {
+            direct.fallocate(Fd.PUNCH_HOLE, offset, length);
+        } catch (ErrnoException e) {
+            if (e.errno() != errno_h.EOPNOTSUPP()) {
+                throw e;
+            }
+            Log.debug(path + " cannot deallocate with zeros guaranteed (" + e.getMessage() + "); zeroing");
+            direct.zeroOut(offset, length);
+        }
+    }
+
+    private long alignUp(long offset) {
+        return (offset + logicalBlockSize - 1) / logicalBlockSize * logicalBlockSize;
+    }
+
+    /** An image file: grown if the range passes its end, then a hole punched (zeros where that fails). */
+    private void zeroFile(long offset, long length) throws IOException {
+        long end = offset + length;
+        if (end > fileEnd) {
+            buffered.truncate(end);
+            fileEnd = end;
+        }
+        if (!punchUnsupported) {
+            try {
+                buffered.fallocate(Fd.PUNCH_HOLE, offset, length);
+                return;
+            } catch (ErrnoException e) {
+                if (e.errno() != errno_h.EOPNOTSUPP()) {
+                    throw e;
+                }
+                punchUnsupported = true;
+                Log.debug(path + ": the filesystem cannot punch holes (" + e.getMessage() + "); writing zeros");
+            }
+        }
+        writeZeros(offset, end);
+    }
+
+    /** Zeros over {@code [from, to)} through the buffered descriptor (unaligned edges, files without holes). */
+    private void writeZeros(long from, long to) throws IOException {
+        for (long at = from; at < to; ) {
+            long n = Math.min(ZEROS.byteSize(), to - at);
+            buffered.pwriteFully(ZEROS.asSlice(0, n), at);
+            cachedBlockIo |= isBlockDevice();
+            at += n;
+        }
     }
 
     /**

@@ -13,6 +13,12 @@ public enum ExitCode {
     BAD_INPUT(3),
     /** The remote side (over --rsh) failed. */
     REMOTE(4),
+    /** An extended change stream ended before its end record (cut short, not damaged). */
+    TRUNCATED(5),
+    /** --verify found bytes on the destination that differ from the stream. */
+    VERIFY_MISMATCH(6),
+    /** The destination holds another snapshot than the one the stream leads from. */
+    WRONG_BASE(7),
     /** Stopped by SIGINT/SIGTERM. */
     INTERRUPTED(130);
 
@@ -28,6 +34,9 @@ public enum ExitCode {
             case USAGE -> USAGE;
             case BAD_INPUT -> BAD_INPUT;
             case REMOTE -> REMOTE;
+            case TRUNCATED -> TRUNCATED;
+            case VERIFY_MISMATCH -> VERIFY_MISMATCH;
+            case WRONG_BASE -> WRONG_BASE;
             case INTERRUPTED -> INTERRUPTED;
             case NOT_A_SNAPSHOT, SNAPSHOT_UNUSABLE, DESTINATION, ENVIRONMENT, IO -> FAILURE;
         };

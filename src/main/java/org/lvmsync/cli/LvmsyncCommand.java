@@ -1,5 +1,6 @@
 package org.lvmsync.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -9,7 +10,9 @@ import org.lvmsync.job.ApplyJob;
 import org.lvmsync.job.ApplyRequest;
 import org.lvmsync.job.SendJob;
 import org.lvmsync.job.SendRequest;
+import org.lvmsync.job.VerifyJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -27,6 +30,7 @@ import picocli.CommandLine.Spec;
         customSynopsis = {
             "lvmsync [options] <snapshot> [--stdout | [<host>:]<destdevice>]",
             "       lvmsync [options] --apply <changes file|-> <destdevice>",
+            "       lvmsync --verify <changes file|-> <destdevice>",
             "       lvmsync --version | --help"},
         description = {
             "",
@@ -37,7 +41,8 @@ import picocli.CommandLine.Spec;
         footer = {
             "",
             "Exit codes: 0 ok, 1 failure, 2 usage error, 3 corrupt stream or metadata,",
-            "4 the remote side failed, 130 interrupted."})
+            "4 the remote side failed, 5 stream cut short, 6 --verify found a difference,",
+            "7 the destination holds another snapshot than the stream's base, 130 interrupted."})
 public final class LvmsyncCommand implements Callable<Integer> {
     private static final List<String> DEFAULT_RSH = List.of("ssh");
 
@@ -84,6 +89,9 @@ public final class LvmsyncCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, negatable = true, description = "Only errors.")
     boolean quiet;
 
+    @Mixin
+    TransferFlags transfer;
+
     @Option(names = {"-V", "--version"}, versionHelp = true, description = "Print the version and exit.")
     boolean versionRequested;
 
@@ -105,10 +113,29 @@ public final class LvmsyncCommand implements Callable<Integer> {
         }
         if (apply != null) {
             ApplyJob.run(applyRequest());
+        } else if (verifyOnly()) {
+            VerifyJob.run(positional.get(0), Path.of(positional.get(1)));
         } else {
             SendJob.run(sendRequest());
         }
         return ExitCode.OK.code;
+    }
+
+    /**
+     * {@code lvmsync --verify FILE DEST}: a snapshot is never a regular file (it is a
+     * device-mapper device, or named VG/LV), so a first argument that is one, or {@code -},
+     * is a change stream to check DEST against.
+     */
+    private boolean verifyOnly() {
+        if (!transfer.verify || positional.size() != 2 || stdout || snapback != null || dataSource != null) {
+            return false;
+        }
+        String first = positional.get(0);
+        boolean stream = first.equals(ApplyRequest.STDIN) || Files.isRegularFile(Path.of(first));
+        if (stream && (transfer.anyBesidesVerify() || rsh != null || skipPastEnd)) {
+            throw usage("lvmsync --verify FILE DEST only reads; it takes no other options but -v, -d and -q");
+        }
+        return stream;
     }
 
     private ApplyRequest applyRequest() {
@@ -123,7 +150,8 @@ public final class LvmsyncCommand implements Callable<Integer> {
                     ? "--apply needs the destination device"
                     : "--apply takes one destination device, got " + positional.size() + " arguments");
         }
-        return new ApplyRequest(apply, Path.of(positional.get(0)), Optional.ofNullable(snapback), skipPastEnd);
+        return new ApplyRequest(apply, Path.of(positional.get(0)), Optional.ofNullable(snapback), skipPastEnd,
+                transfer.forApply(ApplyRequest.STDIN.equals(apply), System.getenv(), this::usage));
     }
 
     private SendRequest sendRequest() {
@@ -142,7 +170,8 @@ public final class LvmsyncCommand implements Callable<Integer> {
                 throw usage("--stdout takes no destination, got " + positional.get(1));
             }
             return new SendRequest(snapshot, Optional.empty(), Optional.empty(), true,
-                    Optional.empty(), Optional.ofNullable(dataSource), DEFAULT_RSH, false);
+                    Optional.empty(), Optional.ofNullable(dataSource), DEFAULT_RSH, false,
+                    transfer.forSend(true, System.getenv(), this::usage));
         }
         if (positional.size() != 2) {
             throw usage("missing destination: give [<host>:]<destdevice> or --stdout");
@@ -157,7 +186,8 @@ public final class LvmsyncCommand implements Callable<Integer> {
         // like the original, -e means something only when there is a remote shell to run
         List<String> rshWords = host.isPresent() ? rshWords() : DEFAULT_RSH;
         return new SendRequest(snapshot, host, Optional.of(device), false,
-                Optional.ofNullable(snapback), Optional.ofNullable(dataSource), rshWords, skipPastEnd);
+                Optional.ofNullable(snapback), Optional.ofNullable(dataSource), rshWords, skipPastEnd,
+                transfer.forSend(false, System.getenv(), this::usage));
     }
 
     private List<String> rshWords() {

@@ -3,30 +3,44 @@ package org.lvmsync.job;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.lvmsync.FailureClass;
+import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.Applier;
+import org.lvmsync.apply.ApplyOptions;
+import org.lvmsync.apply.UndoFiles;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
 import org.lvmsync.os.FileStat;
 import org.lvmsync.report.Progress;
 import org.lvmsync.stream.ClassicFormat;
+import org.lvmsync.stream.CorruptStreamException;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.StreamDecoder;
 import org.lvmsync.stream.StreamFormats;
+import org.lvmsync.stream.StreamIdentity;
+import org.lvmsync.stream.TruncatedStreamException;
 
 /**
  * {@code lvmsync --apply <file|-> <destination>}: decodes a change stream and feeds it to an
  * {@link Applier}.
  *
- * <p>A record's payload is read whole (up to {@link Applier#STAGING_BYTES}) before it is
- * staged, so a stream cut inside such a record writes nothing of it. When the stream turns
- * out corrupt or unreadable, or a record does not fit, every record before it is written
- * (covered by the snapback file) and the run fails without the summary of a finished run.
- * When writing itself fails, or the stream is one of lvmsync 3.0.x, nothing more is
- * written (see {@link Applier#finishBeforeFailure()}).
+ * <p>The first record is read before the destination is opened: an extended stream's
+ * header says what the stream is (checked against the destination's record by the
+ * applier) and what its undo file must say. Every record is checked whole by the decoder
+ * before any of it is written. When the stream turns out corrupt, cut short or unreadable,
+ * or a record does not fit, every record before it is written (covered by the snapback
+ * file) and the run fails with how many were applied and how to roll them back. When
+ * writing itself fails, or the stream is one of lvmsync 3.0.x, nothing more is written (see
+ * {@link Applier#finishBeforeFailure()}).
+ *
+ * <p>An undo file that ends in a torn record (see {@link UndoFiles}) is applied up to it,
+ * with a warning, and the run succeeds: that record's bytes were never overwritten.
  */
 public final class ApplyJob {
     private ApplyJob() {
@@ -39,72 +53,132 @@ public final class ApplyJob {
         }
         String source = request.fromStdin() ? "stdin" : request.input();
         try (Fd input = request.fromStdin() ? Fd.stdin() : Fd.open(Path.of(request.input()), Fd.O_RDONLY);
-             StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source);
-             Applier applier = Applier.open(request.destination(), request.snapback(), request.skipPastEnd());
-             Arena arena = Arena.ofConfined()) {
-            if (decoder.format() instanceof ClassicFormat) {
-                applier.suspectLittleEndianOffsets();
+             StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source)) {
+            Record first = decoder.next();
+            Optional<StreamIdentity> identity = decoder.identity();
+            if (request.transfer().verify() && decoder.format() instanceof ClassicFormat) {
+                throw new LvmsyncException(FailureClass.USAGE, "--verify compares with the stream's checksums, and "
+                        + source + " is in the original's format (" + decoder.format().handshake() + "), which has"
+                        + " none; nothing was written. Apply it without --verify, or send with this lvmsync");
             }
-            MemorySegment buffer = AlignedBuffer.allocate(arena, Applier.STAGING_BYTES);
-            // a change file's size is known; a stream on stdin shows bytes and rate only
             FileStat st = input.stat();
-            Progress progress = Progress.forStderr(st.isRegularFile() ? st.size() : -1);
-            try {
-                copyRecords(decoder, applier, buffer, source, progress);
-            } catch (IOException | LvmsyncException e) {
+            try (Applier applier = Applier.open(request.destination(), options(request), identity);
+                 Arena arena = Arena.ofConfined()) {
+                if (request.transfer().resume()) {
+                    answerResume(applier);
+                }
+                if (decoder.format() instanceof ClassicFormat) {
+                    applier.suspectLittleEndianOffsets();
+                }
+                MemorySegment buffer = AlignedBuffer.allocate(arena, Applier.STAGING_BYTES);
+                // a change file's size is known; a stream on stdin shows bytes and rate only
+                Progress progress = Progress.forStderr(st.isRegularFile() ? st.size() : -1);
+                try {
+                    copyRecords(first, decoder, applier, buffer, source, progress);
+                } catch (CorruptStreamException e) {
+                    progress.finish();
+                    if (identity.isPresent() && identity.get().isUndo() && torn(e, st)) {
+                        Log.warn("undo file " + source + " ends in a torn record (" + detail(e) + "): the run that"
+                                + " wrote it was interrupted before overwriting what that record saved; skipped");
+                        applier.finish();
+                        return;
+                    }
+                    finishAfter(applier, e);
+                    throw withOutcome(e, applier);
+                } catch (IOException | LvmsyncException e) {
+                    progress.finish();
+                    finishAfter(applier, e);
+                    throw e;
+                }
                 progress.finish();
-                finishAfter(applier, e);
-                throw e;
+                applier.finish();
             }
-            progress.finish();
-            applier.finish();
         }
     }
 
-    private static void copyRecords(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
-                                    Progress progress) throws IOException {
-        Record record;
+    static ApplyOptions options(ApplyRequest request) {
+        TransferOptions t = request.transfer();
+        return new ApplyOptions(request.snapback(), request.skipPastEnd(), t.verify(), t.force(), t.stateDir());
+    }
+
+    /** The resume exchange, receiving side: one line on stdout, the channel back to the sender. */
+    private static void answerResume(Applier applier) throws IOException {
+        String line = applier.resumeAnswer().orElseThrow() + "\n";
+        Log.debug("answering the sender: " + line.strip());
+        try (Arena arena = Arena.ofConfined()) {
+            Fd.stdout().write(arena.allocateFrom(line, StandardCharsets.US_ASCII).asSlice(0, line.length()));
+        }
+    }
+
+    /** An undo file's damaged or cut record lies in the tail a crash may leave. */
+    private static boolean torn(CorruptStreamException e, FileStat input) {
+        if (input.isRegularFile()) {
+            return UndoFiles.tornTail(input.size() - e.streamOffset());
+        }
+        return e instanceof TruncatedStreamException;   // on a pipe only a cut is known to be at the end
+    }
+
+    private static String detail(CorruptStreamException e) {
+        String m = e.getMessage();
+        int at = m.indexOf(": record ");
+        return at < 0 ? m : m.substring(at + 2);
+    }
+
+    /** A bad stream's message, with what was applied before it and the way back. */
+    private static CorruptStreamException withOutcome(CorruptStreamException e, Applier applier) {
+        String outcome;
+        if (!applier.touched()) {
+            outcome = applier.destination() + " was not changed";
+        } else {
+            long n = applier.records();
+            outcome = n + " record" + (n == 1 ? "" : "s") + " before it " + (n == 1 ? "was" : "were") + " applied to "
+                    + applier.destination() + applier.snapbackPath().map(p -> " (lvmsync --apply " + p + " "
+                    + applier.destination() + " rolls " + (n == 1 ? "it" : "them") + " back)").orElse("");
+        }
+        String next = e instanceof TruncatedStreamException ? "; the whole stream sent again completes it" : "";
+        return e.withOutcome(outcome + next);
+    }
+
+    private static void copyRecords(Record first, StreamDecoder decoder, Applier applier, MemorySegment buffer,
+                                    String source, Progress progress) throws IOException {
+        Record record = first;
         long counted = 0;   // stream bytes reported to the progress line so far
-        while ((record = decoder.next()) != null) {
+        while (record != null) {
             switch (record) {
                 case Record.Data data -> copyData(decoder, applier, buffer, source, data);
-                // zero/discard semantics and the base check come with the extended stream's receiver
-                case Record.Zero zero -> throw notYet(decoder, source, zero);
-                case Record.Discard discard -> throw notYet(decoder, source, discard);
-                case Record.Header header -> { }
-                case Record.End end -> { }   // its counts and digest were checked by the decoder
+                case Record.Zero zero -> applier.zero(zero.offset(), admit(applier, decoder, zero, source));
+                case Record.Discard discard -> applier.discard(discard.offset(), admit(applier, decoder, discard, source));
+                case Record.Header header -> { }   // given to the applier when it opened
+                case Record.End end -> { }         // its counts and digest were checked by the decoder
             }
             progress.add(decoder.position() - counted);
             counted = decoder.position();
+            record = decoder.next();
         }
     }
 
     private static void copyData(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
                                  Record.Data data) throws IOException {
         long keep = admit(applier, decoder, data, source);
+        // the stream's checksum stands for the record when it is written whole in one piece
+        OptionalInt crc = keep == data.length() && keep <= buffer.byteSize() ? decoder.plainCrc() : OptionalInt.empty();
         long done = 0;
         while (done < keep) {
             long n = decoder.readPayload(buffer.asSlice(0, Math.min(buffer.byteSize(), keep - done)));
-            applier.write(data.offset() + done, buffer.asSlice(0, n));
+            applier.write(data.offset() + done, buffer.asSlice(0, n), n == keep ? crc : OptionalInt.empty());
             done += n;
         }
         // next() skips what is left of the payload (all of it for a skipped record)
     }
 
-    private static long admit(Applier applier, StreamDecoder decoder, Record.Data data, String source) {
+    private static long admit(Applier applier, StreamDecoder decoder, Record.Extent extent, String source) {
         try {
-            return applier.admit(data.offset(), data.length());
+            return applier.admit(extent.offset(), extent.length());
         } catch (LvmsyncException e) {
             throw new LvmsyncException(e.failureClass(), "change stream " + source + ", record "
                     + (decoder.recordIndex() + 1) + " at stream byte " + decoder.recordStreamOffset() + ": "
                     + e.getMessage(), e);
         }
-    }
-
-    private static LvmsyncException notYet(StreamDecoder decoder, String source, Record.Extent extent) {
-        return new LvmsyncException(FailureClass.BAD_INPUT, "change stream " + source + ", record "
-                + (decoder.recordIndex() + 1) + " at stream byte " + decoder.recordStreamOffset()
-                + ": this lvmsync cannot apply " + extent + " yet (zero and discard records); nothing of it was written");
     }
 
     /** Writes and syncs the records that came before the failure, keeping the first error. */

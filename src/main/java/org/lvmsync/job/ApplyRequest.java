@@ -10,9 +10,15 @@ import java.util.Optional;
  * @param destination block device or regular file to write
  * @param snapback    undo file to create (refused if it exists)
  * @param skipPastEnd skip records past the end of a block device with a warning instead of failing
+ * @param transfer    --verify, --force, --resume (answer the sender on stdout), --state-dir
  */
-public record ApplyRequest(String input, Path destination, Optional<Path> snapback, boolean skipPastEnd) {
+public record ApplyRequest(String input, Path destination, Optional<Path> snapback, boolean skipPastEnd,
+                           TransferOptions transfer) {
     public static final String STDIN = "-";
+
+    public ApplyRequest(String input, Path destination, Optional<Path> snapback, boolean skipPastEnd) {
+        this(input, destination, snapback, skipPastEnd, TransferOptions.DEFAULT);
+    }
 
     public boolean fromStdin() {
         return STDIN.equals(input);

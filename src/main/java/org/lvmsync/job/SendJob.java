@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.lang.foreign.MemorySegment;
 import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
@@ -18,7 +20,10 @@ import org.lvmsync.io.IoEngines;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FileStat;
 import org.lvmsync.report.Progress;
+import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
+import org.lvmsync.stream.Resumable;
+import org.lvmsync.stream.StreamIdentity;
 import org.lvmsync.sync.Sender;
 
 /**
@@ -50,14 +55,19 @@ public final class SendJob {
         };
         Log.verbose(snapshot.name() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
                 + " bytes changed; reading them from " + source);
+        StreamIdentity identity = StreamIdentities.of(snapshot, runs);
         try (IoEngine reader = IoEngines.open(source)) {
             // before the sink exists: a refused run starts no remote and creates no undo file
             Sender.requireLargeEnough(reader, snapshot.sizeBytes());
-            try (RecordSink sink = Sinks.open(request)) {
-                send(runs, snapshot.sizeBytes(), reader, sink);
+            try (RecordSink sink = Sinks.open(request, Optional.of(identity))) {
+                send(runs, snapshot.sizeBytes(), reader, sink, identity,
+                        request.transfer().resume() ? Resume.ASK : Resume.NO, snapshot.originOpenCount() > 0);
             }
         }
     }
+
+    /** Whether a send asks its receiver where an interrupted run of the same stream stopped. */
+    public enum Resume { NO, ASK }
 
     private static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
         Log.debug(snap.name() + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
@@ -128,14 +138,42 @@ public final class SendJob {
         }
     }
 
+    /** As above, the stream naming itself {@code identity} (see {@link StreamIdentities}). */
+    public static long send(RunList runs, Path source, RecordSink sink, StreamIdentity identity, Resume resume)
+            throws IOException {
+        try (IoEngine reader = IoEngines.open(source)) {
+            return send(runs, reader.size(), reader, sink, identity, resume, false);
+        }
+    }
+
+    /** Sends the changes of a device without a snapshot behind them (tests, benchmarks): a stream named by the device. */
+    public static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink) throws IOException {
+        return send(runs, deviceSize, reader, sink, StreamIdentities.forDevice(reader.name(), deviceSize, runs),
+                Resume.NO, false);
+    }
+
     /**
      * Sends the changes of a device of {@code deviceSize} bytes, read from {@code reader}
-     * (the origin, or --data-source), to the sink, finishes the sink, and prints the
-     * original's summary. Returns the data bytes sent.
+     * (the origin, or --data-source), to the sink: the stream's header first, then (with
+     * {@code resume}) the receiver is asked where an interrupted run of this stream stopped
+     * and only the runs from there are sent (see {@link ResumePlan}), then the changes;
+     * finishes the sink and prints the original's summary. Returns the data bytes sent.
+     *
+     * @param originHeld the origin is still open: a resume point is not trusted
      */
-    public static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink) throws IOException {
-        Progress progress = Progress.forStderr(Math.min(runs.totalBytes(), deviceSize));
-        long sent = new Sender(reader, deviceSize, sink, progress).send(runs);
+    public static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink, StreamIdentity identity,
+                            Resume resume, boolean originHeld) throws IOException {
+        sink.accept(new Record.Header(identity), MemorySegment.NULL);
+        RunList toSend = runs;
+        if (resume == Resume.ASK) {
+            if (!(sink instanceof Resumable receiver)) {
+                throw new LvmsyncException(FailureClass.USAGE, "--resume needs a receiver that can answer (a local"
+                        + " destination or host:destination), not a change stream on stdout");
+            }
+            toSend = ResumePlan.negotiate(receiver, identity, runs, originHeld);
+        }
+        Progress progress = Progress.forStderr(Math.min(toSend.totalBytes(), deviceSize));
+        long sent = new Sender(reader, deviceSize, sink, progress).send(toSend);
         sink.finish();
         progress.finish();
         for (String line : Progress.summary(sent, progress.elapsedNanos(), deviceSize)) {

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param dataSource   read changed data from this device instead of the origin (-r)
  * @param rsh          remote shell command split into words (default {@code [ssh]}), never run through a shell
  * @param skipPastEnd  receiving side skips records past the end of the destination device with a warning
+ * @param transfer     stream format and compression, --verify, --resume, --force, --state-dir
  */
 public record SendRequest(
         String snapshot,
@@ -27,9 +28,17 @@ public record SendRequest(
         Optional<Path> snapback,
         Optional<String> dataSource,
         List<String> rsh,
-        boolean skipPastEnd) {
+        boolean skipPastEnd,
+        TransferOptions transfer) {
 
     public SendRequest {
         rsh = List.copyOf(rsh);
+        java.util.Objects.requireNonNull(transfer, "transfer");
+    }
+
+    /** With the library's transfer defaults (see {@link TransferOptions#DEFAULT}). */
+    public SendRequest(String snapshot, Optional<String> host, Optional<String> destination, boolean stdout,
+                       Optional<Path> snapback, Optional<String> dataSource, List<String> rsh, boolean skipPastEnd) {
+        this(snapshot, host, destination, stdout, snapback, dataSource, rsh, skipPastEnd, TransferOptions.DEFAULT);
     }
 }

@@ -30,7 +30,7 @@ public final class Faults {
     public static final boolean ENABLED = Boolean.getBoolean("lvmsync.faults");
 
     /** The calls that can be made to fail, each counted on its own. */
-    public enum Call { OPEN, READ, WRITE, PREAD, PWRITE, FSYNC, FDATASYNC, FSTAT, IOCTL, CLOSE;
+    public enum Call { OPEN, READ, WRITE, PREAD, PWRITE, FSYNC, FDATASYNC, FSTAT, IOCTL, FALLOCATE, CLOSE;
 
         /** Whether a short return means anything for this call (it moves bytes). */
         public boolean transfers() {
@@ -223,6 +223,13 @@ public final class Faults {
             return fail(errno, f);
         }
         return Native.close(errno, fd);
+    }
+
+    static int fallocate(MemorySegment errno, int fd, int mode, long offset, long length, String name) {
+        if (fault(Call.FALLOCATE, name) instanceof Fault.Fail f) {
+            return fail(errno, f);
+        }
+        return Native.fallocate(errno, fd, mode, offset, length);
     }
 
     static int ioctl(MemorySegment errno, int fd, long request, MemorySegment arg, String name) {

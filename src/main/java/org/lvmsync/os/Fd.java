@@ -108,6 +108,19 @@ public final class Fd implements AutoCloseable {
         return unistd_h.isatty(live()) == 1;
     }
 
+    /**
+     * The same open file under the name it has now (after link(2) or rename(2) moved it):
+     * the descriptor passes to the returned Fd, and this one counts as closed without
+     * closing it. Messages and fault scopes then name the file as the user knows it.
+     */
+    public Fd renamed(Path newPath) {
+        int raw = live();
+        Fd moved = new Fd(raw, newPath, newPath.toString(), owned);
+        moved.unsynced = unsynced;
+        this.fd = -1;
+        return moved;
+    }
+
     /** False once {@link #close()} was called. */
     public boolean isOpen() {
         return fd >= 0;
@@ -320,11 +333,32 @@ public final class Fd implements AutoCloseable {
     }
 
     private void rangeIoctl(String what, long request, long offset, long length) throws ErrnoException {
+        unsynced = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment range = arena.allocate(ValueLayout.JAVA_LONG, 2);
             range.setAtIndex(ValueLayout.JAVA_LONG, 0, offset);
             range.setAtIndex(ValueLayout.JAVA_LONG, 1, length);
             ioctl(what, request, range);
+        }
+    }
+
+    /** fallocate(2) mode: deallocate the range (it reads back as zeros); the size stays. */
+    public static final int PUNCH_HOLE = fcntl_h.FALLOC_FL_PUNCH_HOLE() | fcntl_h.FALLOC_FL_KEEP_SIZE();
+
+    /**
+     * fallocate(2) of {@code [offset, offset+length)} with {@code mode} (e.g. {@link #PUNCH_HOLE}).
+     * On a block device the kernel turns a punched hole into a write-zeroes request that may
+     * deallocate (and fails with EOPNOTSUPP where the device cannot zero that way).
+     */
+    public void fallocate(int mode, long offset, long length) throws ErrnoException {
+        int fd = live();
+        unsynced = true;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while ((Faults.ENABLED ? Faults.fallocate(errno, fd, mode, offset, length, name)
+                    : Native.fallocate(errno, fd, mode, offset, length)) != 0) {
+                retryOrThrow(errno, "fallocate", name);
+            }
         }
     }
 

@@ -78,6 +78,10 @@ final class Native {
         static final MethodHandle H = link(unistd_h.ftruncate$address(), unistd_h.ftruncate$descriptor());
     }
 
+    private static final class FallocateHandle {
+        static final MethodHandle H = link(fcntl_h.fallocate$address(), fcntl_h.fallocate$descriptor());
+    }
+
     private static final class Pipe2Handle {
         static final MethodHandle H = link(unistd_h.pipe2$address(), unistd_h.pipe2$descriptor());
     }
@@ -233,6 +237,14 @@ final class Native {
     static int ftruncate(MemorySegment state, int fd, long length) {
         try {
             return (int) FtruncateHandle.H.invokeExact(state, fd, length);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int fallocate(MemorySegment state, int fd, int mode, long offset, long length) {
+        try {
+            return (int) FallocateHandle.H.invokeExact(state, fd, mode, offset, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

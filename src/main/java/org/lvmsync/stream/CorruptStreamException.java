@@ -25,6 +25,18 @@ public class CorruptStreamException extends IOException implements Classified {
         this.recordIndex = recordIndex;
     }
 
+    /** The same failure, its message followed by {@code more} (what the reader made of it). */
+    protected CorruptStreamException(CorruptStreamException failure, String more) {
+        super(failure.getMessage() + "; " + more, failure);
+        this.streamOffset = failure.streamOffset;
+        this.recordIndex = failure.recordIndex;
+    }
+
+    /** This failure with what it left behind said after it (e.g. how many records were applied). */
+    public CorruptStreamException withOutcome(String more) {
+        return new CorruptStreamException(this, more);
+    }
+
     private static String describe(String source, long streamOffset, long recordIndex, String detail) {
         String where = recordIndex < 0
                 ? "handshake"

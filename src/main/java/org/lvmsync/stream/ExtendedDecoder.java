@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.lvmsync.os.ZstdDecompressor;
 import org.lvmsync.os.ZstdException;
 
@@ -49,6 +51,8 @@ final class ExtendedDecoder implements StreamDecoder {
     private long currentAt;
     private MemorySegment payload = MemorySegment.NULL;
     private long payloadRead;
+    private RecordHeader current;     // the header of the record next() returned last
+    private Integer plainCrc;         // of a compressed current record, once asked
 
     ExtendedDecoder(ExtendedFormat format, StreamInput in, String source) {
         this.format = format;
@@ -67,15 +71,35 @@ final class ExtendedDecoder implements StreamDecoder {
         return format;
     }
 
-    /** The stream's identity, once its header record has been read; null before. */
-    StreamIdentity identity() {
-        return identity;
+    @Override
+    public Optional<StreamIdentity> identity() {
+        return Optional.ofNullable(identity);
+    }
+
+    /**
+     * The stored CRC for a plain data record (checked already); for a compressed one, the
+     * CRC of the decompressed bytes, computed on first asking (only --verify asks).
+     */
+    @Override
+    public OptionalInt plainCrc() {
+        if (current == null || current.type() != RecordHeader.DATA) {
+            return OptionalInt.empty();
+        }
+        if ((current.flags() & RecordHeader.FLAG_ZSTD) == 0) {
+            return OptionalInt.of(current.payloadCrc());
+        }
+        if (plainCrc == null) {
+            plainCrc = Packed.crc(payload);
+        }
+        return OptionalInt.of(plainCrc);
     }
 
     @Override
     public Record next() throws IOException {
         payload = MemorySegment.NULL;
         payloadRead = 0;
+        current = null;
+        plainCrc = null;
         if (done) {
             return null;
         }
@@ -90,7 +114,7 @@ final class ExtendedDecoder implements StreamDecoder {
         }
         int got = in.readFully(headerBytes, headerBytes.length);
         if (got < headerBytes.length) {
-            throw corrupt(at, index, got == 0
+            throw truncated(at, index, got == 0
                     ? "the stream ends here without its end record: it is cut short after " + index + " records"
                     : "record header cut short: the stream ends after " + got + " of " + RecordHeader.BYTES
                             + " header bytes (without its end record)");
@@ -129,6 +153,7 @@ final class ExtendedDecoder implements StreamDecoder {
         nextNumber++;
         currentIndex = index;
         currentAt = at;
+        current = h;
         return r;
     }
 
@@ -143,7 +168,7 @@ final class ExtendedDecoder implements StreamDecoder {
         while (done < n) {
             long got = in.read(dst.asSlice(done));
             if (got < 0) {
-                throw corrupt(at, index, "payload cut short: the stream ends at byte " + in.position() + " after "
+                throw truncated(at, index, "payload cut short: the stream ends at byte " + in.position() + " after "
                         + done + " of " + n + " payload bytes");
             }
             done += got;
@@ -294,5 +319,10 @@ final class ExtendedDecoder implements StreamDecoder {
 
     private CorruptStreamException corrupt(long at, long index, String detail) {
         return new CorruptStreamException(source, at, index, detail);
+    }
+
+    /** The stream simply stops: what came before is whole, the end record never came. */
+    private CorruptStreamException truncated(long at, long index, String detail) {
+        return new TruncatedStreamException(source, at, index, detail);
     }
 }

@@ -16,6 +16,7 @@ import java.util.UUID;
  *   0x0001 stream id        16 bytes (UUID, most significant byte first)   required
  *   0x0002 device size      u64, bytes, a positive multiple of 512          required
  *   0x0003 chunk size       u32, bytes, a multiple of 512 up to 1 GiB       required
+ *   0x0004 undoes           16 bytes: the stream id a snapback file undoes  only in snapback files
  *   0x01nn the source snapshot, 0x02nn the base snapshot (optional), nn:
  *     01 kind               u8: 1 classic, 2 thin                          required in a group
  *     02 name               text      03 LV UUID      04 origin UUID       05 pool UUID
@@ -29,6 +30,7 @@ final class IdentityCodec {
     static final int STREAM_ID = 0x0001;
     static final int DEVICE_SIZE = 0x0002;
     static final int CHUNK_SIZE = 0x0003;
+    static final int UNDOES = 0x0004;
     static final int SOURCE = 0x0100;
     static final int BASE = 0x0200;
     static final int KIND = 1;
@@ -53,10 +55,10 @@ final class IdentityCodec {
 
     static byte[] encode(StreamIdentity id) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        field(out, STREAM_ID, ByteBuffer.allocate(16).putLong(id.streamId().getMostSignificantBits())
-                .putLong(id.streamId().getLeastSignificantBits()).array());
+        field(out, STREAM_ID, uuid(id.streamId()));
         field(out, DEVICE_SIZE, u64(id.deviceSize()));
         field(out, CHUNK_SIZE, ByteBuffer.allocate(4).putInt((int) id.chunkSize()).array());
+        id.undoes().ifPresent(u -> field(out, UNDOES, uuid(u)));
         snapshot(out, SOURCE, id.source());
         id.base().ifPresent(b -> snapshot(out, BASE, b));
         return out.toByteArray();
@@ -78,6 +80,10 @@ final class IdentityCodec {
         out.write(value.length >>> 8);
         out.write(value.length);
         out.writeBytes(value);
+    }
+
+    private static byte[] uuid(UUID u) {
+        return ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
     }
 
     private static byte[] u64(long v) {
@@ -118,6 +124,7 @@ final class IdentityCodec {
     /** Fields as they are read, checked one by one, then for completeness. */
     private static final class Fields {
         UUID streamId;
+        Optional<UUID> undoes = Optional.empty();
         long deviceSize = -1;
         long chunkSize = -1;
         final Snap source = new Snap();
@@ -142,6 +149,10 @@ final class IdentityCodec {
                         throw new Malformed("chunk size " + chunkSize + " is not a multiple of 512 in 512.."
                                 + StreamIdentity.MAX_CHUNK);
                     }
+                }
+                case UNDOES -> {
+                    ByteBuffer b = ByteBuffer.wrap(fixed(tag, v, 16, at));
+                    undoes = Optional.of(new UUID(b.getLong(), b.getLong()));
                 }
                 default -> {
                     int group = tag & 0xff00;
@@ -169,7 +180,7 @@ final class IdentityCodec {
                 }
                 b = Optional.of(base.build());
             }
-            return new StreamIdentity(streamId, deviceSize, chunkSize, source.build(), b);
+            return new StreamIdentity(streamId, deviceSize, chunkSize, source.build(), b, undoes);
         }
     }
 

@@ -2,6 +2,8 @@ package org.lvmsync.stream;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Reads the records of one change stream. {@link #next()} returns a validated record; a
@@ -41,6 +43,19 @@ public interface StreamDecoder extends AutoCloseable {
 
     /** Byte position in the stream of the next byte to be read. */
     long position();
+
+    /** The stream's identity once its header record was read; always empty for formats that carry none. */
+    default Optional<StreamIdentity> identity() {
+        return Optional.empty();
+    }
+
+    /**
+     * CRC32C of the current data record's bytes as written to the device (for a compressed
+     * record: of the decompressed bytes); empty for formats without checksums.
+     */
+    default OptionalInt plainCrc() {
+        return OptionalInt.empty();
+    }
 
     @Override
     void close();

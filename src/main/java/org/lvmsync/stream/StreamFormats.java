@@ -18,8 +18,11 @@ public final class StreamFormats {
     public static final List<StreamFormat> KNOWN =
             List.of(ExtendedFormat.V1, ClassicFormat.PROTO3, ClassicFormat.PROTO2);
 
-    /** What this version writes (the extended format becomes the default with its receiver's semantics). */
-    public static final StreamFormat DEFAULT = ClassicFormat.PROTO3;
+    /**
+     * What this version writes: the extended format, for streams and snapback files alike.
+     * {@code --protocol 3} (or {@code 2}) writes the original's format for original receivers.
+     */
+    public static final StreamFormat DEFAULT = ExtendedFormat.V1;
 
     /** No handshake is longer; reading stops here if no newline came. */
     static final int MAX_HANDSHAKE = 64;
@@ -65,6 +68,19 @@ public final class StreamFormats {
         throw new CorruptStreamException(source, 0, -1, "unknown handshake " + quote(line, length)
                 + "; this lvmsync understands " + understood()
                 + " (headerless PROTO[2] snapback files of lvmsync 1.0.0 cannot be applied safely)");
+    }
+
+    /**
+     * The format {@code --protocol} names: {@code 3} and {@code 2} the original's, {@code x1}
+     * the extended one; empty for anything else.
+     */
+    public static java.util.Optional<StreamFormat> forProtocol(String name) {
+        return switch (name) {
+            case "3" -> java.util.Optional.of(ClassicFormat.PROTO3);
+            case "2" -> java.util.Optional.of(ClassicFormat.PROTO2);
+            case "x1", "X1" -> java.util.Optional.of(ExtendedFormat.V1);
+            default -> java.util.Optional.empty();
+        };
     }
 
     private static boolean isPrefixOfKnown(byte[] line, int length) {

@@ -14,9 +14,16 @@ import java.util.UUID;
  * @param source     the snapshot the data comes from: what the destination holds once applied
  * @param base       for an increment, the snapshot the destination must hold before it; empty when the
  *                   stream leads from a full copy of {@code source} (the classic workflow)
+ * @param undoes     set only in a snapback (undo) file: the id of the stream whose overwritten bytes
+ *                   it holds (the nil UUID for a stream that carried no identity). Then {@code source}
+ *                   and {@code base} describe the run it undoes: applying the file leads the
+ *                   destination back from {@code source} to {@code base}
  */
 public record StreamIdentity(UUID streamId, long deviceSize, long chunkSize, SnapshotIdentity source,
-                             Optional<SnapshotIdentity> base) {
+                             Optional<SnapshotIdentity> base, Optional<UUID> undoes) {
+    /** The stream id an undo file names when the stream it undoes carried none (a classic stream). */
+    public static final UUID NO_STREAM = new UUID(0, 0);
+
     /** Largest chunk size accepted: thin pools allow blocks of up to 1 GiB. */
     public static final long MAX_CHUNK = 1L << 30;
 
@@ -24,6 +31,7 @@ public record StreamIdentity(UUID streamId, long deviceSize, long chunkSize, Sna
         Objects.requireNonNull(streamId, "streamId");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(base, "base");
+        Objects.requireNonNull(undoes, "undoes");
         if (deviceSize <= 0 || deviceSize % 512 != 0) {
             throw new IllegalArgumentException("device size " + deviceSize + " is not a positive multiple of 512");
         }
@@ -31,6 +39,17 @@ public record StreamIdentity(UUID streamId, long deviceSize, long chunkSize, Sna
             throw new IllegalArgumentException("chunk size " + chunkSize + " is not a multiple of 512 in 512.."
                     + MAX_CHUNK);
         }
+    }
+
+    /** A stream that is not an undo file. */
+    public StreamIdentity(UUID streamId, long deviceSize, long chunkSize, SnapshotIdentity source,
+                          Optional<SnapshotIdentity> base) {
+        this(streamId, deviceSize, chunkSize, source, base, Optional.empty());
+    }
+
+    /** Whether this is the identity of a snapback (undo) file. */
+    public boolean isUndo() {
+        return undoes.isPresent();
     }
 
     /** A new stream of {@code source} with a fresh random id. */

@@ -51,6 +51,49 @@ final class BackChannel {
         };
     }
 
+    /**
+     * One line of answer: the bytes up to a newline (not included), waiting at most
+     * {@code millis} in all. Empty when the remote closed its stdout, or the time ran out,
+     * before a whole line came; what came of a line is returned, unterminated, once it
+     * exceeds {@code maxLength} bytes (garbage: the caller refuses it).
+     */
+    synchronized java.util.Optional<String> line(int maxLength, long millis) throws IOException {
+        read = true;
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        StringBuilder text = new StringBuilder();
+        while (true) {
+            while (count == 0 && !eof) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    return java.util.Optional.empty();
+                }
+                try {
+                    wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for the remote side's answer");
+                }
+            }
+            if (overflowed) {
+                throw new IOException("the remote side wrote more than " + LIMIT + " bytes to its stdout before they"
+                        + " were read; its answers are lost");
+            }
+            if (count == 0) {
+                return java.util.Optional.empty();
+            }
+            byte b = buffer[head];
+            head = (head + 1) % LIMIT;
+            count--;
+            if (b == '\n') {
+                return java.util.Optional.of(text.toString());
+            }
+            text.append((char) (b & 0xff));
+            if (text.length() > maxLength) {
+                return java.util.Optional.of(text.toString());
+            }
+        }
+    }
+
     /** Waits until the remote closed its stdout (it exited), at most {@code millis}. */
     void awaitEnd(long millis) {
         try {

@@ -33,6 +33,16 @@ public final class RemoteCommand {
     /** The remote command words, unquoted; the paths among them are marked for {@link #argv}. */
     public static List<String> remoteWords(String destination, Optional<Path> snapback, boolean verbose,
                                            boolean debug, boolean skipPastEnd) {
+        return remoteWords(destination, snapback, verbose, debug, skipPastEnd, List.of());
+    }
+
+    /**
+     * As above, with options only this lvmsync knows ({@code --verify}, {@code --resume},
+     * {@code --force}) before the {@code --}; the caller adds them only when asked, so a
+     * plain sync still runs against an original remote with {@code --protocol 3}.
+     */
+    public static List<String> remoteWords(String destination, Optional<Path> snapback, boolean verbose,
+                                           boolean debug, boolean skipPastEnd, List<String> ourOptions) {
         List<String> words = new ArrayList<>(List.of("lvmsync", "--apply", "-"));
         snapback.ifPresent(file -> {
             words.add("--snapback");
@@ -48,6 +58,7 @@ public final class RemoteCommand {
             // only ours knows this option; an original 3.3.2 receiver skips by itself
             words.add("--skip-past-end");
         }
+        words.addAll(ourOptions);
         words.add("--");
         words.add(destination);
         return words;

@@ -21,6 +21,9 @@ import org.lvmsync.os.Pipe;
 import org.lvmsync.os.Splice;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
+import org.lvmsync.stream.Resumable;
+import org.lvmsync.stream.ResumeAnswer;
+import org.lvmsync.stream.StreamWriting;
 
 /**
  * Sends the change stream to {@code lvmsync --apply -} on another host: starts the remote
@@ -47,11 +50,17 @@ import org.lvmsync.stream.RecordSink;
  * (Ctrl-C on a terminal, a whole cgroup stopped) ends the connection before the byte goes
  * out, which only a stream format with an end marker can tell from a complete stream.
  */
-public final class RemoteSink implements RecordSink {
+public final class RemoteSink implements RecordSink, Resumable {
     /** How long a remote that stopped reading gets to report its exit status. */
     private static final long EXIT_WAIT_SECONDS = 10;
     /** How long the shutdown hook waits for a record being written before it gives up on cutting cleanly. */
     private static final long CUT_WAIT_SECONDS = 5;
+    /**
+     * How long the sender waits for the answer to where to resume: the remote shell has to
+     * connect and a JVM to start (seconds; far longer on an emulated CPU) before it reads
+     * the header and looks at its record.
+     */
+    static final long ANSWER_WAIT_MILLIS = 300_000;
 
     private final String where;
     private final Process process;
@@ -82,6 +91,11 @@ public final class RemoteSink implements RecordSink {
      * destination in messages, e.g. {@code host:/dev/vg/lv}.
      */
     public static RemoteSink start(List<String> argv, String where) {
+        return start(argv, where, StreamWriting.DEFAULT);
+    }
+
+    /** As above, writing the stream in {@code writing}'s format (--protocol 3 for an original remote). */
+    public static RemoteSink start(List<String> argv, String where, StreamWriting writing) {
         Log.debug("starting " + String.join(" ", argv));
         Pipe pipe = openPipe(where);
         Process process;
@@ -102,7 +116,7 @@ public final class RemoteSink implements RecordSink {
             // Only the child may hold a read end: if it dies, our writes must fail with
             // EPIPE instead of blocking on a pipe nobody drains.
             pipe.readEnd().close();
-            StreamSink stream = new StreamSink(new FdChannel(pipe.writeEnd()), true);
+            StreamSink stream = new StreamSink(writing, new FdChannel(pipe.writeEnd()), true);
             RemoteSink sink = new RemoteSink(where, process, relay, back, pipe, stream);
             Runtime.getRuntime().addShutdownHook(sink.cutOnExit);
             return sink;
@@ -234,6 +248,31 @@ public final class RemoteSink implements RecordSink {
     }
 
     /**
+     * The resume exchange, sending side: what the stream holds so far (its header) goes to
+     * the remote, which was started with {@code --resume}; then its one-line answer is read
+     * from the channel back (see {@link ResumeAnswer}). Empty if the remote ends its stdout
+     * or takes longer than {@link #ANSWER_WAIT_MILLIS} (a remote that failed says why when
+     * the next write finds it gone).
+     */
+    @Override
+    public java.util.Optional<String> resumeAnswer() throws IOException {
+        IOException failed = null;
+        writing.lock();
+        try {
+            stream.flush();
+        } catch (IOException e) {
+            torn = true;
+            failed = e;
+        } finally {
+            writing.unlock();
+        }
+        if (failed != null) {
+            throw stoppedReading(failed);
+        }
+        return back.line(ResumeAnswer.MAX_LINE, ANSWER_WAIT_MILLIS);
+    }
+
+    /**
      * What the receiver answers on its stdout, in order, apart from its messages (which
      * are relayed). Blocks until bytes arrive; end of stream once the remote closed its
      * stdout. Bytes nobody read by the end of the run are shown as {@code remote:} lines.
@@ -325,9 +364,13 @@ public final class RemoteSink implements RecordSink {
     }
 
     private String failure(int status) {
+        // 3, 5, 6, 7: the remote is an lvmsync of ours, whose exit codes say the class of its failure
         String hint = switch (status) {
             case 127 -> "; is lvmsync installed and in the PATH on the remote host?";
             case 255 -> "; the remote shell could not connect or was cut off";
+            case 5 -> " (the stream reached it cut short); see the remote: lines above";
+            case 6 -> " (--verify found the destination differing from the stream); see the remote: lines above";
+            case 7 -> " (the destination holds another snapshot than this stream leads from); see the remote: lines above";
             default -> "; see the remote: lines above";
         };
         return "remote apply to " + where + " failed with exit status " + status + hint;

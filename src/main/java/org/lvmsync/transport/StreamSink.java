@@ -7,7 +7,7 @@ import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
 import org.lvmsync.stream.StreamEncoder;
 import org.lvmsync.stream.StreamFormat;
-import org.lvmsync.stream.StreamFormats;
+import org.lvmsync.stream.StreamWriting;
 
 /**
  * Encodes records as a change stream onto a channel: the handshake at once, then one
@@ -21,12 +21,17 @@ public class StreamSink implements RecordSink {
     private long records;
     private long dataBytes;
 
+    /** The default stream (extended format): its first record must be the stream's header. */
     public StreamSink(WritableByteChannel channel, boolean closeChannel) throws IOException {
-        this(StreamFormats.DEFAULT, channel, closeChannel);
+        this(StreamWriting.DEFAULT, channel, closeChannel);
     }
 
     public StreamSink(StreamFormat format, WritableByteChannel channel, boolean closeChannel) throws IOException {
-        this.encoder = format.encoder(channel);
+        this(StreamWriting.of(format), channel, closeChannel);
+    }
+
+    public StreamSink(StreamWriting writing, WritableByteChannel channel, boolean closeChannel) throws IOException {
+        this.encoder = writing.encoder(channel);
         this.channel = channel;
         this.closeChannel = closeChannel;
         encoder.writeHandshake();
@@ -56,6 +61,11 @@ public class StreamSink implements RecordSink {
     @Override
     public void finish() throws IOException {
         encoder.finish();
+    }
+
+    /** Hands everything buffered to the channel (before waiting for an answer from the far side). */
+    public void flush() throws IOException {
+        encoder.flush();
     }
 
     @Override

@@ -197,7 +197,8 @@ class ApplyImageTest {
         CorruptStreamException e = assertThrows(CorruptStreamException.class,
                 () -> ApplyJob.run(new ApplyRequest(cut.toString(), img, Optional.of(undo), false)));
         assertEquals("corrupt change stream " + cut + ": record 2 at stream byte 31: payload cut short:"
-                + " the stream ends at byte 142 after 99 of 100 payload bytes", e.getMessage());
+                + " the stream ends at byte 142 after 99 of 100 payload bytes; 1 record before it was applied to "
+                + img + " (lvmsync --apply " + undo + " " + img + " rolls it back)", e.getMessage());
         byte[] expected = original.clone();
         expected[0] = 1;
         expected[1] = 1;

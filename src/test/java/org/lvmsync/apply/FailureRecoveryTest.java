@@ -85,7 +85,8 @@ class FailureRecoveryTest {
                 List.of(new Rec(4096, random(new Random(2), 3 << 20)), new Rec(5 << 20, random(new Random(3), 2 << 20))));
         Path undo = dir.resolve("undo");
         Exception e;
-        try (Faults.Plan plan = failOn(undo, Call.FDATASYNC, 2, EIO)) {   // 1: the handshake; 2: batch 1
+        // the handshake is synced under the file's temporary name: the first sync of undo is batch 1's
+        try (Faults.Plan plan = failOn(undo, Call.FDATASYNC, 1, EIO)) {
             e = assertThrows(Exception.class, () -> apply(stream, img, undo));
             assertTrue(plan.fired());
         }
@@ -115,9 +116,10 @@ class FailureRecoveryTest {
         Rec second = new Rec(5 << 20, random(new Random(6), 2 << 20));  // does not fit: batch 2
         Path stream = StreamFiles.write(dir.resolve("changes"), List.of(first, second));
         Path undo = dir.resolve("undo");
-        // writes of the undo file: 1 handshake; batch 1: 2 header, 3 payload; batch 2: 4 header, 5 payload
+        // writes of the undo file (the handshake went under its temporary name): batch 1: 1 header,
+        // 2 payload; batch 2: 3 header, 4 payload
         Exception e;
-        try (Faults.Plan plan = failOn(undo, Call.WRITE, 5, EIO)) {
+        try (Faults.Plan plan = failOn(undo, Call.WRITE, 4, EIO)) {
             e = assertThrows(Exception.class, () -> apply(stream, img, undo));
             assertTrue(plan.fired());
         }

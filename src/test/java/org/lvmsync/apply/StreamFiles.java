@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.lvmsync.stream.StreamDecoder;
+import org.lvmsync.stream.ClassicFormat;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.StreamEncoder;
 import org.lvmsync.stream.StreamFormats;
@@ -25,7 +26,7 @@ final class StreamFiles {
 
     static byte[] encode(List<Rec> records) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (StreamEncoder enc = StreamFormats.DEFAULT.encoder(Channels.newChannel(out))) {
+        try (StreamEncoder enc = ClassicFormat.PROTO3.encoder(Channels.newChannel(out))) {
             enc.writeHandshake();
             for (Rec r : records) {
                 enc.write(new Record.Data(r.offset(), r.data().length), MemorySegment.ofArray(r.data()));

@@ -31,15 +31,23 @@ import org.lvmsync.Log;
 import org.lvmsync.changes.RunList;
 import org.lvmsync.job.SendJob;
 import org.lvmsync.job.SendRequest;
+import org.lvmsync.job.StreamIdentities;
+import org.lvmsync.job.TransferOptions;
 import org.lvmsync.job.Sinks;
 import org.lvmsync.os.Faults;
 import org.lvmsync.os.FdChannel;
 import org.lvmsync.os.Pipe;
+import org.lvmsync.stream.ClassicFormat;
+import org.lvmsync.stream.ExtendedFormat;
+import org.lvmsync.stream.SnapshotIdentity;
+import org.lvmsync.stream.StreamIdentity;
+import org.lvmsync.stream.TruncatedStreamException;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
 import org.lvmsync.stream.StreamDecoder;
 import org.lvmsync.stream.StreamEncoder;
 import org.lvmsync.stream.StreamFormats;
+import org.lvmsync.stream.StreamWriting;
 import org.lvmsync.testing.LoopDevice;
 import org.lvmsync.transport.StreamSink;
 
@@ -129,7 +137,7 @@ class FaultSweepTest {
 
     static byte[] encode(List<Rec> records) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (StreamEncoder enc = StreamFormats.DEFAULT.encoder(Channels.newChannel(out))) {
+        try (StreamEncoder enc = ClassicFormat.PROTO3.encoder(Channels.newChannel(out))) {
             enc.writeHandshake();
             for (Rec r : records) {
                 enc.write(new Record.Data(r.offset(), r.data().length), MemorySegment.ofArray(r.data()));
@@ -139,21 +147,39 @@ class FaultSweepTest {
         return out.toByteArray();
     }
 
-    /** The records of a stream; throws if it does not decode to its end. */
+    /**
+     * The records of a stream, zero and discard records as zeros; throws if it does not
+     * decode to its end, except that an undo file may stop without its end record (after a
+     * failure of its own it is cut back to its last sync, which applying it forgives).
+     */
     static List<Rec> decode(byte[] stream, String name) throws IOException {
         List<Rec> out = new ArrayList<>();
         try (StreamDecoder dec = StreamFormats.open(Channels.newChannel(new java.io.ByteArrayInputStream(stream)), name)) {
             Record r;
-            while ((r = dec.next()) != null) {
-                if (!(r instanceof Record.Data d)) {
-                    throw new IOException("a classic stream holds data records only, not " + r);
+            while ((r = next(dec)) != null) {
+                switch (r) {
+                    case Record.Data d -> {
+                        byte[] data = new byte[(int) d.length()];
+                        dec.readPayload(MemorySegment.ofArray(data));
+                        out.add(new Rec(d.offset(), data));
+                    }
+                    case Record.Extent x -> out.add(new Rec(x.offset(), new byte[(int) x.length()]));
+                    default -> { }
                 }
-                byte[] data = new byte[(int) d.length()];
-                dec.readPayload(MemorySegment.ofArray(data));
-                out.add(new Rec(d.offset(), data));
             }
         }
         return out;
+    }
+
+    private static Record next(StreamDecoder dec) throws IOException {
+        try {
+            return dec.next();
+        } catch (TruncatedStreamException cut) {
+            if (dec.identity().isPresent() && dec.identity().get().isUndo() && cut.getMessage().contains("without its end record")) {
+                return null;
+            }
+            throw cut;
+        }
     }
 
     /** Applying records in order to an image in memory; {@code limit} cuts them (a block device), -1 lets it grow. */
@@ -173,7 +199,10 @@ class FaultSweepTest {
 
     // ---- the apply side ----------------------------------------------------------------
 
-    /** {@code lvmsync --apply changes --snapback undo [--skip-past-end] dest}. */
+    /**
+     * {@code lvmsync --apply changes --snapback undo --state-dir state [--skip-past-end] [more] dest}:
+     * the destination's record is kept in the scenario's directory, so its calls are swept too.
+     */
     static final class ApplyScenario implements Sweep.Scenario {
         private final Path dir;
         private final Path dest;
@@ -182,18 +211,32 @@ class FaultSweepTest {
         private final byte[] expected;
         private final Path changes;
         private final Path undo;
+        private final Path state;
+        private final List<String> more;
         private final Set<String> warnings = new HashSet<>();
 
+        /** The original's format: unsorted and overlapping records. */
         ApplyScenario(Path dir, Path dest, boolean blockDevice) throws IOException {
+            this(dir, dest, blockDevice, new Random(42), false, List.of());
+        }
+
+        /** {@code extended}: the extended format's sorted records ({@link #sortedStream}), else the original's. */
+        ApplyScenario(Path dir, Path dest, boolean blockDevice, Random rnd, boolean extended, List<String> more)
+                throws IOException {
             this.dir = Files.createDirectories(dir);
             this.dest = dest;
             this.blockDevice = blockDevice;
-            Random rnd = new Random(42);
+            this.more = more;
             this.original = bytes(rnd, SIZE);
-            List<Rec> records = stream(rnd);
-            this.expected = model(original, records, blockDevice ? SIZE : -1);
-            this.changes = Files.write(dir.resolve("changes"), encode(records));
+            List<Rec> records = extended ? sortedStream(rnd) : stream(rnd);
+            List<Rec> effect = new ArrayList<>(records);
+            if (extended) {
+                effect.add(new Rec(DISCARD_AT, new byte[DISCARD_LENGTH]));   // reads back as zeros
+            }
+            this.expected = model(original, effect, blockDevice ? SIZE : -1);
+            this.changes = Files.write(dir.resolve("changes"), extended ? encodeExtended(records) : encode(records));
             this.undo = dir.resolve("undo");
+            this.state = dir.resolve("state");
             reset();
             // the warnings of a clean run (overlapping records, the cut record), by their start:
             // a run that fails early may give them with other numbers
@@ -206,10 +249,12 @@ class FaultSweepTest {
         }
 
         private String[] args() {
-            List<String> a = new ArrayList<>(List.of("--apply", changes.toString(), "--snapback", undo.toString()));
+            List<String> a = new ArrayList<>(List.of("--apply", changes.toString(), "--snapback", undo.toString(),
+                    "--state-dir", state.toString()));
             if (blockDevice) {
                 a.add("--skip-past-end");
             }
+            a.addAll(more);
             a.add(dest.toString());
             return a.toArray(String[]::new);
         }
@@ -224,6 +269,7 @@ class FaultSweepTest {
         @Override
         public void reset() throws IOException {
             Files.deleteIfExists(undo);
+            deleteTree(state);
             writeDevice(dest, original, !blockDevice);
         }
 
@@ -270,7 +316,7 @@ class FaultSweepTest {
             } catch (IOException e) {
                 return "the snapback file does not decode: " + e.getMessage();
             }
-            Cli.Result restore = Cli.run("--apply", undo.toString(), dest.toString());
+            Cli.Result restore = Cli.run("--apply", undo.toString(), "--state-dir", state.toString(), dest.toString());
             if (restore.status() != 0) {
                 return "applying the snapback file failed: " + restore.stderr().strip();
             }
@@ -286,6 +332,62 @@ class FaultSweepTest {
         Path dir = scratch.resolve("apply-image");
         ApplyScenario scenario = new ApplyScenario(dir, dir.resolve("dest.img"), false);
         report(Sweep.run("apply --snapback, image file", scenario), 200);
+    }
+
+    /**
+     * An extended stream: sorted records of data (noise, and text that compresses), all-zero
+     * chunks the encoder turns into zero records, a discard, a record straddling the end.
+     */
+    static List<Rec> sortedStream(Random rnd) {
+        List<Rec> records = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            records.add(new Rec(4096L * (3 + 97 * i), bytes(rnd, 4096)));
+        }
+        records.add(new Rec(3 << 20, ("compressible text " + rnd.nextInt()).repeat(25_000)
+                .getBytes(StandardCharsets.US_ASCII)));
+        records.add(new Rec(975 * 4096, new byte[200_000]));               // zeros: zero records
+        records.add(new Rec(SIZE - 4096, bytes(rnd, 12_288)));             // 4 KiB inside, 8 KiB past the end
+        return records;
+    }
+
+    /** The discard among the extended stream's records, between two data records. */
+    static final long DISCARD_AT = 4096L * (3 + 97 * 2) + 8192;
+    static final int DISCARD_LENGTH = 65536;
+
+    /** The records in the extended format, compressed, with a discard in the middle. */
+    static byte[] encodeExtended(List<Rec> records) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StreamIdentity id = new StreamIdentity(new java.util.UUID(1, 2), SIZE + 12_288, 4096,
+                SnapshotIdentity.classic("vg/lv-snap", "LVM-snap", "LVM-origin"), Optional.empty());
+        try (StreamEncoder enc = ExtendedFormat.V1.encoder(Channels.newChannel(out), ExtendedFormat.Options.zstd(1, 0))) {
+            enc.writeHandshake();
+            enc.write(new Record.Header(id), MemorySegment.NULL);
+            for (Rec r : records) {
+                enc.write(new Record.Data(r.offset(), r.data().length), MemorySegment.ofArray(r.data()));
+                if (r.offset() + r.data().length <= DISCARD_AT && r.offset() + 4096 * 97 > DISCARD_AT) {
+                    enc.write(new Record.Discard(DISCARD_AT, DISCARD_LENGTH), MemorySegment.NULL);
+                }
+            }
+            enc.finish();
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void applyAnExtendedStreamToAnImageFile() throws IOException {
+        Path dir = scratch.resolve("apply-x-image");
+        ApplyScenario scenario = new ApplyScenario(dir, dir.resolve("dest.img"), false, new Random(43),
+                true, List.of("--verify"));
+        report(Sweep.run("apply extended stream --snapback --verify, image file", scenario), 200);
+    }
+
+    @Test
+    void applyAnExtendedStreamToALoopDevice() throws Exception {
+        try (LoopDevice loop = LoopDevice.attach("fault-sweep-x", SIZE, scratch.resolve("loop"))) {
+            ApplyScenario scenario = new ApplyScenario(scratch.resolve("apply-x-loop"), loop.device(), true,
+                    new Random(44), true, List.of("--verify"));
+            report(Sweep.run("apply extended stream --snapback --verify --skip-past-end, loop device", scenario), 200);
+        }
     }
 
     @Test
@@ -321,6 +423,7 @@ class FaultSweepTest {
         final Path source;
         final RunList runs;
         final byte[] origin;
+        final StreamIdentity identity;
 
         /** The source goes in {@code sourceDir}, everything written in {@code dir}. */
         SendScenario(Path sourceDir, Path dir) throws IOException {
@@ -329,6 +432,7 @@ class FaultSweepTest {
             this.origin = bytes(new Random(7), size);
             this.source = Files.write(Files.createDirectories(sourceDir).resolve("origin.img"), origin);
             this.runs = changedChunks(size);
+            this.identity = StreamIdentities.forDevice("vg/lv-snap", size, runs);
         }
 
         abstract RecordSink openSink() throws IOException;
@@ -337,7 +441,7 @@ class FaultSweepTest {
         public int run() {
             Log.setLevel(Log.Level.NORMAL);
             try (RecordSink sink = openSink()) {
-                SendJob.send(runs, source, sink);
+                SendJob.send(runs, source, sink, identity, SendJob.Resume.NO);
                 afterSend();
                 return 0;
             } catch (Exception e) {
@@ -375,23 +479,26 @@ class FaultSweepTest {
         }
     }
 
-    /** A local sync: the sender into an in-process apply with --snapback. */
+    /** A local sync: the sender into an in-process apply with --snapback and --verify, keeping its record. */
     static final class LocalSendScenario extends SendScenario {
         private final Path dest;
         private final Path undo;
+        private final Path state;
         private final byte[] before;
 
         LocalSendScenario(Path sourceDir, Path dir) throws IOException {
             super(sourceDir, dir);
             this.dest = dir.resolve("dest.img");
             this.undo = dir.resolve("undo");
+            this.state = dir.resolve("state");
             this.before = bytes(new Random(8), origin.length);
         }
 
         @Override
         RecordSink openSink() throws IOException {
+            TransferOptions transfer = new TransferOptions(StreamWriting.DEFAULT, true, false, false, Optional.of(state));
             return Sinks.open(new SendRequest("vg/lv-snap", Optional.empty(), Optional.of(dest.toString()), false,
-                    Optional.of(undo), Optional.empty(), List.of("ssh"), false));
+                    Optional.of(undo), Optional.empty(), List.of("ssh"), false, transfer), Optional.of(identity));
         }
 
         @Override
@@ -404,6 +511,7 @@ class FaultSweepTest {
         @Override
         public void reset() throws IOException {
             Files.deleteIfExists(undo);
+            deleteTree(state);
             writeDevice(dest, before, true);
         }
 
@@ -431,7 +539,7 @@ class FaultSweepTest {
             } catch (IOException e) {
                 return "the snapback file does not decode: " + e.getMessage();
             }
-            Cli.Result restore = Cli.run("--apply", undo.toString(), dest.toString());
+            Cli.Result restore = Cli.run("--apply", undo.toString(), "--state-dir", state.toString(), dest.toString());
             if (restore.status() != 0) {
                 return "applying the snapback file failed: " + restore.stderr().strip();
             }
@@ -462,7 +570,8 @@ class FaultSweepTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            return new StreamSink(new FdChannel(pipe.writeEnd()), true);
+            return new StreamSink(new StreamWriting(ExtendedFormat.V1, ExtendedFormat.Options.zstd(1, 0)),
+                    new FdChannel(pipe.writeEnd()), true);
         }
 
         @Override
@@ -509,12 +618,12 @@ class FaultSweepTest {
     @Test
     void sendIntoALocalImageFile() throws IOException {
         LocalSendScenario scenario = new LocalSendScenario(work.resolve("send-local"), scratch.resolve("send-local"));
-        report(Sweep.run("send, local image file with --snapback", scenario), 200);
+        report(Sweep.run("send, local image file with --snapback --verify", scenario), 200);
     }
 
     @Test
     void sendIntoAPipe() throws IOException {
-        report(Sweep.run("send --stdout, into a pipe", new PipeSendScenario(work.resolve("send-pipe"))), 80);
+        report(Sweep.run("send --stdout -z1, into a pipe", new PipeSendScenario(work.resolve("send-pipe"))), 80);
     }
 
     // ---- helpers -----------------------------------------------------------------------
@@ -535,6 +644,16 @@ class FaultSweepTest {
             ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 ch.write(b, b.position());
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
             }
         }
     }

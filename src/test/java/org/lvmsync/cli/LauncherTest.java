@@ -154,7 +154,9 @@ class LauncherTest {
         pb.redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         p.getOutputStream().write("lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII));
-        p.getOutputStream().flush();   // the stream stays open: the apply waits for records
+        // the first record's header and part of its payload: the apply opens the image, then waits for the rest
+        p.getOutputStream().write(java.nio.ByteBuffer.allocate(12 + 10).putLong(0).putInt(100).array());
+        p.getOutputStream().flush();   // the stream stays open
         // the launcher execs java; once that holds the image open, it is inside the apply
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (p.isAlive() && !holdsOpen(p.pid(), image) && System.nanoTime() < deadline) {

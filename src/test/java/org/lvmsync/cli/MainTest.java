@@ -164,7 +164,8 @@ class MainTest {
         assertEquals("", out());
         String[] lines = err().split("\\R");
         assertEquals("lvmsync: corrupt change stream " + stream + ": record 1 at stream byte 17: payload cut short:"
-                + " the stream ends at byte 30 after 1 of 3 payload bytes", lines[lines.length - 1]);
+                + " the stream ends at byte 30 after 1 of 3 payload bytes; " + img + " was not changed",
+                lines[lines.length - 1]);
     }
 
     @Test

@@ -403,8 +403,11 @@ class ExtendedCorpusTest {
         XForge.Tlv base = new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID).u64(2, DEVICE).u32(3, 4096);
         String p = "stream header: ";
         forged("identity-unknown-field", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID).u64(2, DEVICE)
+                .u32(3, 4096).field(5, new byte[1]).field(0x101, new byte[] {1}).bytes()), 0,
+                p + "unknown identity field 0x0005 at payload byte 40");
+        forged("identity-undoes-short", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID).u64(2, DEVICE)
                 .u32(3, 4096).field(4, new byte[1]).field(0x101, new byte[] {1}).bytes()), 0,
-                p + "unknown identity field 0x0004 at payload byte 40");
+                p + "identity field 0x0004 at payload byte 40 has 1 bytes, not 16");
         forged("identity-fields-out-of-order", withIdentity(new XForge.Tlv().u64(2, DEVICE).uuid(1, XForge.EXAMPLE_ID)
                 .bytes()), 0, p + "identity field 0x0001 at payload byte 12 is out of order (tags ascend)");
         forged("identity-field-twice", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID)

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
+import org.lvmsync.stream.ClassicFormat;
+import org.lvmsync.stream.StreamWriting;
 
 /**
  * RemoteSink against a stand-in for ssh: a script that drops the host and runs the rest
@@ -32,6 +34,9 @@ import org.lvmsync.LvmsyncException;
  * {@code lvmsync} first in its PATH.
  */
 class RemoteSinkTest {
+    /** These tests look at the bytes on the pipe: the original's simple layout. */
+    private static final StreamWriting CLASSIC = StreamWriting.of(ClassicFormat.PROTO3);
+
     @TempDir
     Path dir;
     private final ByteArrayOutputStream messages = new ByteArrayOutputStream();
@@ -76,7 +81,7 @@ class RemoteSinkTest {
         List<String> rsh = rsh("printf '%s\\n' \"$@\" > '" + args + "'\ncat > '" + stream + "'\n"
                 + "echo 'applied 2 records' >&2\necho 'on stdout too'\nexit 0\n");
         String evilDest = "/dev/vg/x'; touch '" + dir.resolve("pwned") + "'; echo '";
-        try (RemoteSink sink = RemoteSink.start(argv(rsh, evilDest, Optional.of(Path.of("/var/my snap"))), "dst.example:x")) {
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, evilDest, Optional.of(Path.of("/var/my snap"))), "dst.example:x", CLASSIC)) {
             sink.data(8192, MemorySegment.ofArray(new byte[] {1, 2, 3}));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment big = arena.allocate(3 << 20, 4096).fill((byte) 0x77);
@@ -118,7 +123,7 @@ class RemoteSinkTest {
             {"-vm.img", "-vm.img"}}) {
             List<String> argv = RemoteCommand.argv(List.of(ssh.toString()), "dst",
                     RemoteCommand.remoteWords(c[0], Optional.of(Path.of("~/undo")), false, false, false));
-            try (RemoteSink sink = RemoteSink.start(argv, "dst:" + c[0])) {
+            try (RemoteSink sink = RemoteSink.start(argv, "dst:" + c[0], CLASSIC)) {
                 sink.data(0, MemorySegment.ofArray(new byte[] {1}));
                 sink.finish();
             }
@@ -133,7 +138,7 @@ class RemoteSinkTest {
         // whole stream, then answers again; its stderr is relayed, never mixed into answers
         List<String> rsh = rsh("echo 'ready'\necho 'a message' >&2\ncat > '" + stream + "'\n"
                 + "echo \"got $(wc -c < '" + stream + "')\"\n");
-        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv", CLASSIC)) {
             java.io.BufferedReader answers = new java.io.BufferedReader(
                     new java.io.InputStreamReader(sink.replies(), StandardCharsets.US_ASCII));
             assertEquals("ready", answers.readLine(), "an answer before any data was sent");
@@ -150,7 +155,7 @@ class RemoteSinkTest {
     @Test
     void failingRemoteFailsTheRun() throws Exception {
         List<String> rsh = rsh("cat > /dev/null\necho 'lvmsync: cannot open /dev/vg/lv' >&2\nexit 3\n");
-        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv")) {
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv", CLASSIC)) {
             sink.data(0, MemorySegment.ofArray(new byte[4096]));
             LvmsyncException e = assertThrows(LvmsyncException.class, sink::finish);
             assertEquals(FailureClass.REMOTE, e.failureClass());
@@ -163,7 +168,7 @@ class RemoteSinkTest {
     @Test
     void remoteThatStopsReadingIsABrokenPipe() throws Exception {
         List<String> rsh = rsh("echo 'lvmsync: refusing' >&2\nexit 5\n");
-        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv");
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv", CLASSIC);
              Arena arena = Arena.ofConfined()) {
             MemorySegment chunk = arena.allocate(1 << 20, 4096);
             LvmsyncException e = assertThrows(LvmsyncException.class, () -> {
@@ -180,7 +185,7 @@ class RemoteSinkTest {
     @Test
     void missingRemoteCommandGetsAHint() throws Exception {
         Path ssh = script("bare-ssh", "shift\nPATH=/nonexistent exec /bin/sh -c \"$*\"\n");
-        try (RemoteSink sink = RemoteSink.start(argv(List.of(ssh.toString()), "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+        try (RemoteSink sink = RemoteSink.start(argv(List.of(ssh.toString()), "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv", CLASSIC)) {
             LvmsyncException e = assertThrows(LvmsyncException.class, sink::finish);
             assertTrue(e.getMessage().contains("127") && e.getMessage().contains("installed"), e.getMessage());
         }
@@ -197,7 +202,7 @@ class RemoteSinkTest {
     @Test
     void closeWithoutFinishStopsTheRemote() throws Exception {
         List<String> rsh = rsh("exec sleep 30\n");
-        RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv");
+        RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv", CLASSIC);
         sink.data(0, MemorySegment.ofArray(new byte[10]));
         sink.close(); // returns once the remote is gone, not after 30 s
         assertFalse(sink.pipeWriteEnd().isOpen(), "an aborted sink closes its pipe too");
@@ -207,7 +212,7 @@ class RemoteSinkTest {
     void remoteReadsTheSinksOwnPipeAndOnlyTheRemoteHoldsItsReadEnd() throws Exception {
         Path seen = dir.resolve("stdin-link");
         List<String> rsh = rsh("readlink /proc/self/fd/0 > '" + seen + "'\ncat > /dev/null\n");
-        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv", CLASSIC)) {
             String ours = Files.readSymbolicLink(Path.of("/proc/self/fd/" + sink.pipeWriteEnd().raw())).toString();
             assertTrue(ours.startsWith("pipe:["), ours);
             assertEquals(1, descriptorsOf(ours), "only our write end may refer to the pipe in this process");

@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.Pipe;
+import org.lvmsync.stream.ClassicFormat;
+import org.lvmsync.stream.StreamWriting;
 
 /** StdoutSink's bytes, read back from a pipe standing in for file descriptor 1. */
 class StdoutSinkTest {
@@ -25,7 +27,7 @@ class StdoutSinkTest {
             for (long i = 0; i < big.byteSize(); i += 8) {
                 big.set(JAVA_LONG_UNALIGNED, i, i * 31);
             }
-            try (StdoutSink sink = new StdoutSink(pipe.writeEnd())) {
+            try (StdoutSink sink = new StdoutSink(StreamWriting.of(ClassicFormat.PROTO3), pipe.writeEnd())) {
                 sink.data(4096, MemorySegment.ofArray(new byte[] {5, 6, 7}));
                 sink.data(1L << 30, big);
                 sink.data(12288, big.asSlice(8, 4096));

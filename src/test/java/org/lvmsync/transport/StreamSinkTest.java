@@ -9,12 +9,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.lvmsync.stream.ClassicFormat;
 
 class StreamSinkTest {
     @Test
     void writesTheOriginalsProto3Layout() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (StreamSink sink = new StreamSink(Channels.newChannel(out), true)) {
+        try (StreamSink sink = new StreamSink(ClassicFormat.PROTO3, Channels.newChannel(out), true)) {
             sink.data(0x0102030405L, MemorySegment.ofArray(new byte[] {9, 8, 7}));
             sink.data(4096, MemorySegment.ofArray(new byte[] {1}));
             sink.finish();
@@ -32,7 +33,7 @@ class StreamSinkTest {
     @Test
     void emptyStreamIsJustTheHandshake() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (StreamSink sink = new StreamSink(Channels.newChannel(out), true)) {
+        try (StreamSink sink = new StreamSink(ClassicFormat.PROTO3, Channels.newChannel(out), true)) {
             sink.finish();
         }
         assertEquals("lvmsync PROTO[3]\n", out.toString(StandardCharsets.US_ASCII));

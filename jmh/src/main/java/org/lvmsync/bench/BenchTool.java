@@ -148,8 +148,9 @@ public final class BenchTool {
                 Optional.empty(), new ArrayList<>(rsh), false);
         try (Counting sink = new Counting(Sinks.open(options))) {
             SendJob.send(runs, origin, sink);
-            // the classic stream: handshake line, then 12 header bytes per record
-            long stream = "lvmsync PROTO[3]\n".length() + sink.records * 12 + sink.bytes;
+            // the extended stream: handshake line, a 40-byte header per record (the stream header and
+            // end records too), payloads (none for zero records: so this is an upper bound)
+            long stream = "lvmsync XPROTO[1]\n".length() + (sink.records + 2) * 40 + sink.bytes;
             Log.info("bench: " + sink.records + " records, " + sink.bytes + " data bytes, "
                     + (stdout || host.isPresent() ? stream + " stream bytes" : "applied locally"));
         }
@@ -168,8 +169,8 @@ public final class BenchTool {
         @Override
         public void accept(Record record, MemorySegment payload) throws IOException {
             sink.accept(record, payload);
-            records++;
             if (record instanceof Record.Extent e) {
+                records++;
                 bytes += e.length();
             }
         }

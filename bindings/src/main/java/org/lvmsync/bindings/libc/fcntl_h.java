@@ -236,6 +236,67 @@ public class fcntl_h {
         }
     }
 
+    private static class fallocate {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            fcntl_h.C_INT,
+            fcntl_h.C_INT,
+            fcntl_h.C_INT,
+            fcntl_h.C_LONG,
+            fcntl_h.C_LONG
+        );
+
+        public static final MemorySegment ADDR = fcntl_h.findOrThrow("fallocate");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int fallocate(int __fd, int __mode, __off_t __offset, __off_t __len)
+     * }
+     */
+    public static FunctionDescriptor fallocate$descriptor() {
+        return fallocate.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int fallocate(int __fd, int __mode, __off_t __offset, __off_t __len)
+     * }
+     */
+    public static MethodHandle fallocate$handle() {
+        return fallocate.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int fallocate(int __fd, int __mode, __off_t __offset, __off_t __len)
+     * }
+     */
+    public static MemorySegment fallocate$address() {
+        return fallocate.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int fallocate(int __fd, int __mode, __off_t __offset, __off_t __len)
+     * }
+     */
+    public static int fallocate(int __fd, int __mode, long __offset, long __len) {
+        var mh$ = fallocate.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("fallocate", __fd, __mode, __offset, __len);
+            }
+            return (int)mh$.invokeExact(__fd, __mode, __offset, __len);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class splice {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             fcntl_h.C_LONG,
@@ -448,6 +509,33 @@ public class fcntl_h {
      */
     public static int POSIX_FADV_DONTNEED() {
         return POSIX_FADV_DONTNEED;
+    }
+    private static final int FALLOC_FL_KEEP_SIZE = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * #define FALLOC_FL_KEEP_SIZE 0x01
+     * }
+     */
+    public static int FALLOC_FL_KEEP_SIZE() {
+        return FALLOC_FL_KEEP_SIZE;
+    }
+    private static final int FALLOC_FL_PUNCH_HOLE = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * #define FALLOC_FL_PUNCH_HOLE 0x02
+     * }
+     */
+    public static int FALLOC_FL_PUNCH_HOLE() {
+        return FALLOC_FL_PUNCH_HOLE;
+    }
+    private static final int FALLOC_FL_ZERO_RANGE = (int)16L;
+    /**
+     * {@snippet lang=c :
+     * #define FALLOC_FL_ZERO_RANGE 0x10
+     * }
+     */
+    public static int FALLOC_FL_ZERO_RANGE() {
+        return FALLOC_FL_ZERO_RANGE;
     }
     private static final int SPLICE_F_MOVE = (int)1L;
     /**

@@ -1,0 +1,136 @@
+package org.lvmsync.job;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.lvmsync.Log;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.discover.ClassicSnapshot;
+import org.lvmsync.discover.Snapshot;
+import org.lvmsync.dm.DmClient;
+import org.lvmsync.dm.DmInfo;
+import org.lvmsync.stream.SnapshotIdentity;
+import org.lvmsync.stream.StreamIdentity;
+
+/**
+ * What a sent stream says it is (its {@link StreamIdentity}), from what discovery found:
+ * the one place where a kind of snapshot becomes the identity a receiver checks its base
+ * against and keys its resume journal by. A new kind of snapshot adds its case to
+ * {@link #source}; an increment between two snapshots passes its base to
+ * {@link #identity}.
+ *
+ * <p>The stream id is not random: it is a digest of the snapshot's identity, the device
+ * and chunk size and the whole run list. The same snapshot with the same changes gives
+ * the same id, which is how a receiver knows that a stream sent again is the one it holds
+ * part of (resume); a snapshot that changed in between gives another id, and the
+ * transfer starts over.
+ */
+public final class StreamIdentities {
+    private StreamIdentities() {
+    }
+
+    /** The identity of the stream of {@code snapshot}'s changes {@code runs}. */
+    public static StreamIdentity of(Snapshot snapshot, RunList runs) throws IOException {
+        SnapshotIdentity source = switch (snapshot) {
+            case ClassicSnapshot classic -> classic(classic);
+        };
+        return identity(source, Optional.empty(), snapshot.sizeBytes(), runs);
+    }
+
+    /** A classic snapshot: its LV's and its origin's device-mapper UUIDs, which LVM keeps across renames. */
+    private static SnapshotIdentity classic(ClassicSnapshot snap) throws IOException {
+        Optional<String> lvUuid;
+        Optional<String> originUuid;
+        try (DmClient dm = DmClient.open()) {
+            lvUuid = uuid(dm.info(snap.dmName()));
+            originUuid = uuid(dm.info(snap.origin()));
+        }
+        if (lvUuid.isEmpty()) {
+            Log.verbose(snap.name() + " has no device-mapper UUID: the receiver cannot check which snapshot it holds");
+        }
+        return new SnapshotIdentity(SnapshotIdentity.Kind.CLASSIC, text(snap.name().toString()), lvUuid, originUuid,
+                Optional.empty(), OptionalLong.empty(), OptionalLong.empty());
+    }
+
+    private static Optional<String> uuid(DmInfo info) {
+        return info.exists() ? text(info.uuid()) : Optional.empty();
+    }
+
+    /** A value the identity may carry: printable ASCII of 1..255 bytes, else nothing. */
+    private static Optional<String> text(String s) {
+        if (s == null || s.isEmpty() || s.length() > SnapshotIdentity.MAX_TEXT
+                || !s.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+            return Optional.empty();
+        }
+        return Optional.of(s);
+    }
+
+    /**
+     * The stream of {@code runs} on a device of {@code deviceSize} bytes from {@code source},
+     * leading from {@code base} (an increment) or from a full copy (empty).
+     */
+    public static StreamIdentity identity(SnapshotIdentity source, Optional<SnapshotIdentity> base, long deviceSize,
+                                          RunList runs) {
+        long size = (deviceSize + 511) / 512 * 512;   // a file standing in for a device may end anywhere
+        return new StreamIdentity(streamId(source, base, size, runs), size, runs.unitBytes(), source, base);
+    }
+
+    /** For streams of a device's own changes without a snapshot behind them (tests, benchmarks). */
+    public static StreamIdentity forDevice(String name, long deviceSize, RunList runs) {
+        SnapshotIdentity source = new SnapshotIdentity(SnapshotIdentity.Kind.CLASSIC, text(name), Optional.empty(),
+                Optional.empty(), Optional.empty(), OptionalLong.empty(), OptionalLong.empty());
+        return identity(source, Optional.empty(), deviceSize, runs);
+    }
+
+    /** SHA-256 over what makes the stream what it is, as a version-8 (custom) UUID. */
+    static UUID streamId(SnapshotIdentity source, Optional<SnapshotIdentity> base, long deviceSize, RunList runs) {
+        MessageDigest sha = sha256();
+        sha.update("lvmsync stream id 1\n".getBytes(StandardCharsets.US_ASCII));
+        snapshot(sha, source);
+        base.ifPresent(b -> snapshot(sha, b));
+        ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+        b.putLong(deviceSize).putLong(runs.unitBytes()).putLong(runs.runCount());
+        for (int i = 0; i < runs.runCount(); i++) {
+            if (b.remaining() < 16) {
+                sha.update(b.flip());
+                b.clear();
+            }
+            b.putLong(runs.offset(i)).putLong(runs.length(i));
+        }
+        sha.update(b.flip());
+        ByteBuffer d = ByteBuffer.wrap(sha.digest());
+        long hi = d.getLong() & ~0xf000L | 0x8000L;               // version 8
+        long lo = d.getLong() & 0x3fffffffffffffffL | 0x8000000000000000L;   // variant 10
+        return new UUID(hi, lo);
+    }
+
+    /**
+     * The fields that tell snapshots apart: not the name (LVM renames keep the snapshot),
+     * nor a thin pool's transaction id, which any write anywhere in the pool moves on; the
+     * run list says what changed.
+     */
+    private static void snapshot(MessageDigest sha, SnapshotIdentity s) {
+        StringBuilder b = new StringBuilder().append(s.kind()).append('\n');
+        s.lvUuid().ifPresent(v -> b.append("lv ").append(v).append('\n'));
+        s.originUuid().ifPresent(v -> b.append("origin ").append(v).append('\n'));
+        s.poolUuid().ifPresent(v -> b.append("pool ").append(v).append('\n'));
+        s.thinId().ifPresent(v -> b.append("thin ").append(v).append('\n'));
+        if (s.lvUuid().isEmpty() && s.poolUuid().isEmpty()) {
+            s.name().ifPresent(v -> b.append("name ").append(v).append('\n'));   // nothing better to go by
+        }
+        sha.update(b.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError("every Java platform has SHA-256", e);
+        }
+    }
+}
