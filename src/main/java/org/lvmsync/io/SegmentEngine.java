@@ -49,6 +49,7 @@ public final class SegmentEngine implements IoEngine {
     public void readMany(Iterator<Read> reads, long maxLength, ReadHandler handler) throws java.io.IOException {
         while (reads.hasNext()) {
             Read r = reads.next();
+            QueuedEngine.checkLength(r, maxLength);
             long start = Math.min(r.offset(), image.byteSize());
             long end = Math.min(r.end(), image.byteSize());
             if (!handler.completed(r, image.asSlice(start, end - start).asReadOnly())) {

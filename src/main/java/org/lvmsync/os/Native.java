@@ -53,6 +53,15 @@ final class Native {
     private static final MethodHandle MADVISE = link(mman_h.madvise$address(), mman_h.madvise$descriptor());
     private static final MethodHandle SPLICE = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
     private static final MethodHandle VMSPLICE = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
+    /** syscall(2) with two arguments (io_uring_setup: entries, params). */
+    private static final MethodHandle SYSCALL_2 = link(unistd_h.syscall.address(),
+            unistd_h.syscall.makeInvoker(unistd_h.C_LONG, unistd_h.C_POINTER).descriptor(),
+            Linker.Option.firstVariadicArg(1));
+    /** syscall(2) with six arguments (io_uring_enter: fd, to_submit, min_complete, flags, sigset, size). */
+    private static final MethodHandle SYSCALL_6 = link(unistd_h.syscall.address(),
+            unistd_h.syscall.makeInvoker(unistd_h.C_LONG, unistd_h.C_LONG, unistd_h.C_LONG, unistd_h.C_LONG,
+                    unistd_h.C_POINTER, unistd_h.C_LONG).descriptor(),
+            Linker.Option.firstVariadicArg(1));
     private static final MethodHandle FCNTL_INT = link(fcntl_h.fcntl.address(),
             fcntl_h.fcntl.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
 
@@ -223,6 +232,28 @@ final class Native {
     static long vmsplice(MemorySegment state, int fd, MemorySegment iov, long count, int flags) {
         try {
             return (long) VMSPLICE.invokeExact(state, fd, iov, count, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * syscall(2) of a call with two arguments, an integer and a pointer. Integers go as
+     * longs: the kernel truncates each argument to its declared type, and a variadic int
+     * would leave the upper half of its register undefined.
+     */
+    static long syscall(MemorySegment state, long number, long a, MemorySegment b) {
+        try {
+            return (long) SYSCALL_2.invokeExact(state, number, a, b);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** syscall(2) with four integers, a pointer and an integer (the shape of io_uring_enter). */
+    static long syscall(MemorySegment state, long number, long a, long b, long c, long d, MemorySegment e, long f) {
+        try {
+            return (long) SYSCALL_6.invokeExact(state, number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

@@ -32,6 +32,14 @@ import org.lvmsync.stream.RecordSink;
  *                                               (scattered) and record them in COW, an
  *                                               exception store as dm-snapshot writes it
  * BenchTool send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)
+ * BenchTool readrate DEVICE PERCENT SEED ENGINE DEPTH [IOLOG]
+ *                                               the sender's reads of PERCENT % of DEVICE's
+ *                                               4 KiB chunks (scattered, as {@code change}
+ *                                               picks them) through ENGINE (uring, threads,
+ *                                               pread, auto) at DEPTH, into a sink that
+ *                                               discards; prints "reads bytes seconds" on
+ *                                               stdout; IOLOG: the same reads as a fio
+ *                                               iolog (version 2) for fio --read_iolog
  * </pre>
  * {@code send} is the real sending side of {@code lvmsync SNAPSHOT ...} from the point
  * where device-mapper discovery hands over: the COW walk, the sender's O_DIRECT reads,
@@ -62,13 +70,16 @@ public final class BenchTool {
             case "change" -> change(Path.of(args[1]), Path.of(args[2]), Double.parseDouble(args[3]),
                     Long.parseLong(args[4]));
             case "send" -> send(Arrays.asList(args).subList(1, args.length));
+            case "readrate" -> ReadRate.run(Path.of(args[1]), Double.parseDouble(args[2]), Long.parseLong(args[3]),
+                    args[4], Integer.parseInt(args[5]), args.length > 6 ? Optional.of(Path.of(args[6])) : Optional.empty());
             default -> usage();
         }
     }
 
     private static void usage() {
         System.err.println("usage: BenchTool fill FILE MIB | change ORIGIN COW PERCENT SEED"
-                + " | send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)");
+                + " | send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)"
+                + " | readrate DEVICE PERCENT SEED ENGINE DEPTH [IOLOG]");
         System.exit(2);
     }
 

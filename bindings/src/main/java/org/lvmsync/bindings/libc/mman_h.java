@@ -272,4 +272,13 @@ public class mman_h {
     public static int MADV_DONTNEED() {
         return MADV_DONTNEED;
     }
+    private static final int MADV_WILLNEED = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_WILLNEED 3
+     * }
+     */
+    public static int MADV_WILLNEED() {
+        return MADV_WILLNEED;
+    }
 }
