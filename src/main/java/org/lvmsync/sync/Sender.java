@@ -104,8 +104,8 @@ public final class Sender {
     }
 
     private void checkInsideSource(RunList runs) {
-        if (!runs.isEmpty() && runs.offset(runs.runCount() - 1) >= source.size()) {
-            throw new LvmsyncException(FailureClass.USAGE, "changed data at byte " + runs.offset(runs.runCount() - 1)
+        if (!runs.isEmpty() && runs.lastRunOffset() >= source.size()) {
+            throw new LvmsyncException(FailureClass.USAGE, "changed data at byte " + runs.lastRunOffset()
                     + " lies past the end of " + source.name() + " (" + source.size()
                     + " bytes); is the data source smaller than the origin?");
         }
@@ -118,17 +118,18 @@ public final class Sender {
      * engine may read ahead while the sending catches up.
      */
     private final class Windows {
-        private final RunList runs;
-        private int run;
+        private final RunList.Cursor runs;
+        private boolean current;
         private long pos;
+        private long runEnd;
 
-        Windows(RunList runs) {
-            this.runs = runs;
-            this.pos = runs.isEmpty() ? 0 : runs.offset(0);
+        Windows(RunList list) {
+            this.runs = list.cursor();
+            nextRun();
         }
 
         boolean hasCurrent() {
-            return run < runs.runCount();
+            return current;
         }
 
         long start() {
@@ -136,7 +137,7 @@ public final class Sender {
         }
 
         long end() {
-            return Math.min(runEnd(), start() + ioBytes);
+            return Math.min(runEnd, start() + ioBytes);
         }
 
         IoEngine.Read read() {
@@ -145,15 +146,19 @@ public final class Sender {
 
         void advance() {
             long end = end();
-            if (end < runEnd()) {
+            if (end < runEnd) {
                 pos = end;   // the run goes on in the next window
-            } else if (++run < runs.runCount()) {
-                pos = runs.offset(run);
+            } else {
+                nextRun();
             }
         }
 
-        private long runEnd() {
-            return Math.min(runs.offset(run) + runs.length(run), source.size());
+        private void nextRun() {
+            current = runs.next();
+            if (current) {
+                pos = runs.offset();
+                runEnd = Math.min(runs.offset() + runs.length(), source.size());
+            }
         }
     }
 }
