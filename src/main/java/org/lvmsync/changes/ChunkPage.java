@@ -29,6 +29,15 @@ abstract sealed class ChunkPage permits ChunkPage.Sparse, ChunkPage.Dense {
 
     abstract int count();
 
+    /** Runs that begin in this page, given whether the unit just before the page is set. */
+    abstract int runStarts(boolean previousSet);
+
+    /** The highest set position (the page is not empty). */
+    abstract int lastPosition();
+
+    /** Where the run holding set position {@code position} starts in this page (0: it may go on before). */
+    abstract int runStartOf(int position);
+
     abstract long retainedBytes();
 
     static final class Sparse extends ChunkPage {
@@ -98,6 +107,32 @@ abstract sealed class ChunkPage permits ChunkPage.Sparse, ChunkPage.Dense {
         }
 
         @Override
+        int runStarts(boolean previousSet) {
+            int runs = 0;
+            for (int i = 0; i < size; i++) {
+                boolean goesOn = i == 0 ? previousSet && at[0] == 0 : at[i] == at[i - 1] + 1;
+                if (!goesOn) {
+                    runs++;
+                }
+            }
+            return runs;
+        }
+
+        @Override
+        int lastPosition() {
+            return at[size - 1];
+        }
+
+        @Override
+        int runStartOf(int position) {
+            int i = index(position);
+            while (i > 0 && at[i - 1] == at[i] - 1) {
+                i--;
+            }
+            return at[i];
+        }
+
+        @Override
         long retainedBytes() {
             return 16 + 8 + 16 + 2L * at.length;
         }
@@ -155,6 +190,41 @@ abstract sealed class ChunkPage permits ChunkPage.Sparse, ChunkPage.Dense {
         @Override
         int count() {
             return count;
+        }
+
+        /** A run starts at each set bit whose lower neighbour is clear: popcount of w & ~(w << 1 | carry). */
+        @Override
+        int runStarts(boolean previousSet) {
+            int runs = 0;
+            long carry = previousSet ? 1 : 0;
+            for (long w : words) {
+                runs += Long.bitCount(w & ~(w << 1 | carry));
+                carry = w >>> 63;
+            }
+            return runs;
+        }
+
+        @Override
+        int lastPosition() {
+            int w = words.length - 1;
+            while (words[w] == 0) {
+                w--;
+            }
+            return (w << 6) + 63 - Long.numberOfLeadingZeros(words[w]);
+        }
+
+        @Override
+        int runStartOf(int position) {
+            int w = position >>> 6;
+            int bit = position & 63;
+            long clearBelow = ~words[w] & (bit == 0 ? 0 : -1L >>> (64 - bit));
+            while (clearBelow == 0) {
+                if (--w < 0) {
+                    return 0;
+                }
+                clearBelow = ~words[w];
+            }
+            return (w << 6) + 64 - Long.numberOfLeadingZeros(clearBelow);
         }
 
         @Override

@@ -34,16 +34,27 @@ public final class RunList {
         }
         this.units = units;
         long runs = 0;
-        long last = 0;
-        long end = 0;
-        for (Cursor c = cursor(); c.next(); ) {
-            runs++;
-            last = c.offset();
-            end = c.offset() + c.length();
+        boolean previousSet = false;
+        for (ChunkPage p : pages) {
+            runs += p == null ? 0 : p.runStarts(previousSet);
+            previousSet = p != null && p.nextClear(ChunkPage.UNITS - 1) == ChunkPage.UNITS;
         }
         this.runs = runs;
-        this.lastRunOffset = last;
-        this.endOffset = end;
+        this.lastRunOffset = pages.length == 0 ? 0 : lastRunStart() * unitBytes;
+        this.endOffset = pages.length == 0 ? 0
+                : (((long) (pages.length - 1) << ChunkPage.SHIFT) + pages[pages.length - 1].lastPosition() + 1) * unitBytes;
+    }
+
+    /** The unit where the last run starts, following it back across pages that end set. */
+    private long lastRunStart() {
+        int p = pages.length - 1;
+        int start = pages[p].runStartOf(pages[p].lastPosition());
+        while (start == 0 && p > 0 && pages[p - 1] != null
+                && pages[p - 1].nextClear(ChunkPage.UNITS - 1) == ChunkPage.UNITS) {
+            p--;
+            start = pages[p].runStartOf(ChunkPage.UNITS - 1);
+        }
+        return ((long) p << ChunkPage.SHIFT) + start;
     }
 
     public static RunList empty(long unitBytes) {
@@ -186,16 +197,18 @@ public final class RunList {
         private static final long MAX_UNIT = ((long) Integer.MAX_VALUE << ChunkPage.SHIFT) - 1;
 
         private final long unitBytes;
+        private final long maxUnit;
         private ChunkPage[] pages = new ChunkPage[16];
         private long added;
         private boolean built;
 
         private Builder(long unitBytes) {
             this.unitBytes = unitBytes;
+            this.maxUnit = Math.min(MAX_UNIT, Long.MAX_VALUE / unitBytes - 1);
         }
 
         public void add(long unit) {
-            if (unit < 0 || unit > MAX_UNIT || unit > Long.MAX_VALUE / unitBytes - 1) {
+            if (unit < 0 || unit > maxUnit) {
                 throw new IllegalArgumentException("unit number out of range: " + unit);
             }
             if (built) {

@@ -19,7 +19,42 @@ import org.lvmsync.os.Fd;
  * file) so what is read is current, and the engines drop what they read afterwards
  * ({@link #dropCached}). Never the global drop_caches.
  */
-record DeviceFile(Fd fd, boolean direct, long size) implements AutoCloseable {
+final class DeviceFile implements AutoCloseable {
+    private final Fd fd;
+    private final boolean direct;
+    /** Reads are cut here; {@link #grow()} moves it when the device grew. */
+    private volatile long size;
+
+    private DeviceFile(Fd fd, boolean direct, long size) {
+        this.fd = fd;
+        this.direct = direct;
+        this.size = size;
+    }
+
+    Fd fd() {
+        return fd;
+    }
+
+    boolean direct() {
+        return direct;
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Asks the device for its size again; true if it grew (reads reach the new end from now on). */
+    boolean grow() throws ErrnoException {
+        long now = fd.size();
+        if (now <= size) {
+            return false;
+        }
+        if (!direct) {
+            fd.flushBlockBuffers(); // what is cached of the old end may be stale
+        }
+        size = now;
+        return true;
+    }
 
     /** {@code tryDirect} false forces the buffered fallback (for tests). */
     static DeviceFile open(Path path, boolean tryDirect) throws IOException {

@@ -23,6 +23,8 @@ import org.lvmsync.os.ErrnoException;
  */
 public final class IoEngines {
     public static final int DEFAULT_DEPTH = 32;
+    /** For metadata walks: many small reads, so a deeper queue costs little memory (4 KiB each). */
+    public static final int METADATA_DEPTH = 128;
     public static final int MAX_DEPTH = 4096;
     static final String DEPTH_VARIABLE = "LVMSYNC_QUEUE_DEPTH";
     static final String ENGINE_VARIABLE = "LVMSYNC_IO_ENGINE";
@@ -50,6 +52,19 @@ public final class IoEngines {
     /** Opens {@code device} for reading, bypassing the page cache where the device allows. */
     public static IoEngine open(Path device) throws IOException {
         return open(device, fromEnvironment(System.getenv(ENGINE_VARIABLE), System.getenv(DEPTH_VARIABLE)));
+    }
+
+    /**
+     * Opens {@code device} for a metadata walk (the COW's areas): the same engine, with
+     * {@link #METADATA_DEPTH} reads in flight unless LVMSYNC_QUEUE_DEPTH says otherwise.
+     */
+    public static IoEngine openForMetadata(Path device) throws IOException {
+        String depth = System.getenv(DEPTH_VARIABLE);
+        Choice choice = fromEnvironment(System.getenv(ENGINE_VARIABLE), depth);
+        if ((depth == null || depth.isBlank()) && choice.kind() != Kind.PREAD) {
+            choice = new Choice(choice.kind(), METADATA_DEPTH);
+        }
+        return open(device, choice);
     }
 
     public static IoEngine open(Path device, Choice choice) throws IOException {

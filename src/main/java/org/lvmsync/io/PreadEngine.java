@@ -39,6 +39,11 @@ public final class PreadEngine implements IoEngine {
     }
 
     @Override
+    public boolean grow() throws IOException {
+        return device.grow();
+    }
+
+    @Override
     public boolean isDirect() {
         return device.direct();
     }

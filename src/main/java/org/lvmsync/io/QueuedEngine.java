@@ -76,6 +76,11 @@ abstract class QueuedEngine implements IoEngine {
     }
 
     @Override
+    public boolean grow() throws IOException {
+        return device.grow();
+    }
+
+    @Override
     public boolean isDirect() {
         return device.direct();
     }

@@ -27,6 +27,12 @@ public final class SegmentEngine implements IoEngine {
         return image.byteSize();
     }
 
+    /** Bytes in memory do not grow. */
+    @Override
+    public boolean grow() {
+        return false;
+    }
+
     @Override
     public boolean isDirect() {
         return true;

@@ -175,6 +175,33 @@ class EngineContractTest {
     }
 
     @Test
+    void anEngineReadsPastTheOldEndOnceTheDeviceGrew() throws IOException {
+        byte[] content = content();
+        Path file = Files.write(dir.resolve("growing.img"), java.util.Arrays.copyOf(content, 8192));
+        List<IoEngine> engines = new ArrayList<>(List.of(PreadEngine.open(file), ThreadedEngine.open(file, 4)));
+        if (uringWorks(file)) {
+            engines.add(UringEngine.open(file, 4));
+        }
+        Files.write(file, content);
+        for (IoEngine engine : engines) {
+            try (engine) {
+                assertEquals(8192, engine.size());
+                engine.readMany(reads(8192), 8192, (read, data) -> {
+                    assertEquals(0, data.byteSize(), "cut at the end as it was at open");
+                    return true;
+                });
+                assertTrue(engine.grow(), engine.toString());
+                assertEquals(content.length, engine.size());
+                engine.readMany(reads(8192), 8192, (read, data) -> {
+                    assertContent(content, engine, read, data);
+                    return true;
+                });
+                assertTrue(!engine.grow(), "no second growth");
+            }
+        }
+    }
+
+    @Test
     void readsMustBeAligned() {
         assertThrows(IllegalArgumentException.class, () -> new IoEngine.Read(100, 4096));
         assertThrows(IllegalArgumentException.class, () -> new IoEngine.Read(0, 100));

@@ -17,7 +17,7 @@ import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
 import org.lvmsync.changes.RunList;
 import org.lvmsync.io.IoEngine;
-import org.lvmsync.io.PreadEngine;
+import org.lvmsync.io.IoEngines;
 import org.lvmsync.job.SendJob;
 import org.lvmsync.job.SendRequest;
 import org.lvmsync.job.Sinks;
@@ -70,6 +70,8 @@ public final class BenchTool {
             case "change" -> change(Path.of(args[1]), Path.of(args[2]), Double.parseDouble(args[3]),
                     Long.parseLong(args[4]));
             case "send" -> send(Arrays.asList(args).subList(1, args.length));
+            case "walk" -> Walk.run(Path.of(args[1]), Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]));
             case "readrate" -> ReadRate.run(Path.of(args[1]), Double.parseDouble(args[2]), Long.parseLong(args[3]),
                     args[4], Integer.parseInt(args[5]), args.length > 6 ? Optional.of(Path.of(args[6])) : Optional.empty());
             default -> usage();
@@ -152,7 +154,7 @@ public final class BenchTool {
             originSize = fd.size();
         }
         RunList runs;
-        try (IoEngine engine = PreadEngine.open(cow)) {
+        try (IoEngine engine = IoEngines.openForMetadata(cow)) {
             runs = new CowChangeSource(engine, originSize).changes();
         }
         SendRequest options = new SendRequest("bench/snapshot", host, destination, stdout, snapback,
