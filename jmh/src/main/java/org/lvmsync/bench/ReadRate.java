@@ -28,7 +28,8 @@ final class ReadRate {
     private ReadRate() {
     }
 
-    static void run(Path device, double percent, long seed, String engine, int depth, Optional<Path> iolog)
+    /** {@code repeat} sends in this JVM: the first one is what a run sees (a cold JIT), the later ones steady state. */
+    static void run(Path device, double percent, long seed, String engine, int depth, Optional<Path> iolog, int repeat)
             throws IOException {
         long size;
         try (Fd fd = Fd.open(device, Fd.O_RDONLY)) {
@@ -45,11 +46,13 @@ final class ReadRate {
             writeIolog(iolog.get(), device, runs);
         }
         IoEngines.Choice choice = new IoEngines.Choice(IoEngines.Kind.valueOf(engine.toUpperCase(Locale.ROOT)), depth);
-        try (IoEngine reader = IoEngines.open(device, choice); Discard sink = new Discard()) {
-            long t0 = System.nanoTime();
-            long bytes = new Sender(reader, sink, Progress.silent(runs.totalBytes())).send(runs);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "%d %d %.6f %s%n", sink.records, bytes, seconds, reader);
+        for (int round = 0; round < repeat; round++) {
+            try (IoEngine reader = IoEngines.open(device, choice); Discard sink = new Discard()) {
+                long t0 = System.nanoTime();
+                long bytes = new Sender(reader, sink, Progress.silent(runs.totalBytes())).send(runs);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                System.out.printf(Locale.ROOT, "%d %d %.6f %s%n", sink.records, bytes, seconds, reader);
+            }
         }
     }
 
