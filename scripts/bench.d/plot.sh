@@ -1,10 +1,11 @@
 # scripts/bench plot
 # SVG bar charts for BENCHMARKS.md from the tables' TSV files in target/bench/, written
-# to target/bench/*.svg (copy them to doc/bench/ to publish). python3, no libraries.
+# to doc/bench/*.svg, where BENCHMARKS.md shows them. python3, no libraries.
 source "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/lib.sh"
-python3 - "$out" <<'PY'
+mkdir -p "$repo/doc/bench"
+python3 - "$out" "$repo/doc/bench" <<'PY'
 import csv, os, sys
-out = sys.argv[1]
+out, pub = sys.argv[1], sys.argv[2]
 
 def bars(name, title, unit, rows):
     """rows: (label, value) pairs; a horizontal bar chart, values printed at the bars."""
@@ -25,9 +26,9 @@ def bars(name, title, unit, rows):
         svg.append(f'<rect x="{left}" y="{y}" width="{max(1, v * scale):.1f}" height="{bar}" fill="{colour}"/>')
         svg.append(f'<text x="{left + v * scale + 6:.1f}" y="{y + bar * 0.7}">{v:,.3g} {unit}</text>')
     svg.append('</svg>')
-    with open(os.path.join(out, name + ".svg"), "w") as f:
+    with open(os.path.join(pub, name + ".svg"), "w") as f:
         f.write("\n".join(svg) + "\n")
-    print("plot:", os.path.join(out, name + ".svg"))
+    print("plot:", os.path.join(pub, name + ".svg"))
 
 def read(name):
     path = os.path.join(out, name + ".tsv")

@@ -150,6 +150,34 @@ class LauncherTest {
         assertTrue(asked.out().startsWith("lvmsync ") && asked.out().trim().endsWith("(Java)"), asked.out());
     }
 
+    /** The build's AOT cache is used only by the JVM and on the kind of CPU that made it. */
+    @Test
+    void theAotCacheIsUsedOnlyByTheJvmAndCpuThatMadeIt(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        String runtime = Files.readAllLines(Path.of(System.getProperty("java.home"), "release")).stream()
+                .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=")).findFirst().orElseThrow()
+                .replaceAll("^[^=]*=\"?|\"$", "");
+        String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("flags")).findFirst().orElseThrow().replaceFirst("^[^:]*: ", "");
+        Path aot = Files.writeString(dir.resolve("target/lvmsync.aot"), "not a real cache");
+        Path made = dir.resolve("target/lvmsync.aot.jvm");
+        for (String[] c : new String[][] {{javaBin + " " + runtime, flags, "true"},
+                {javaBin + " " + runtime, "fpu vme", "false"}, {"/other/java " + runtime, flags, "false"}}) {
+            Files.writeString(made, c[0] + "\n" + c[1] + "\n");
+            Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+            ProcessBuilder pb = new ProcessBuilder(script.toString(), "--version");
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().put("LVMSYNC_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(Boolean.parseBoolean(c[2]), out.contains("-XX:AOTCache="), c[0] + " / " + c[1] + ":\n" + out);
+            assertTrue(out.contains("(Java)"), out);
+        }
+    }
+
     @Test
     void missingJarSaysToBuildIt(@TempDir Path dir) throws Exception {
         Path script = layout(dir, false);
