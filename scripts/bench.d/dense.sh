@@ -48,7 +48,9 @@ for w in send transfer dd-read apply dd-write; do
     awk -v w="$w" -v m="$m" -v s="$size" 'BEGIN { printf "%s\t%.3f\t%.0f\n", w, m, s * 1.048576 / m }' >> "$tsv"
 done
 get() { awk -F'\t' -v w="$1" '$1 == w { print $2 }' "$tsv"; }
-echo "Dense: $size MiB, every 4 KiB chunk changed; destination: ${loop:+a loop device with direct I/O}${loop:-an image file}; median of $rounds interleaved rounds"
+kind="an image file"
+[[ -n $loop ]] && kind="a loop device with direct I/O"
+echo "Dense: $size MiB, every 4 KiB chunk changed; destination: $kind; median of $rounds interleaved rounds"
 echo
 echo "| what | median s | MB/s | ratio (dd / ours) |"
 echo "|---|---|---|---|"
