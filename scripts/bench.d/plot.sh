@@ -55,6 +55,7 @@ if race:
     mean = {}
     for r in race:
         mean.setdefault(r["tool"], []).append(float(r["seconds"]))
+    label = {"ours": "lvmsync (Java)", "ours_nocache": "lvmsync, LVMSYNC_AOT=off", "theirs": "original (Ruby)"}
     bars("race", "Race in the guest: one local sync (s, lower is better)", "s",
-         [("lvmsync (Java)" if t == "ours" else "original (Ruby)", sum(v) / len(v)) for t, v in mean.items()])
+         [(label.get(t, t), sum(v) / len(v)) for t, v in mean.items()])
 PY
