@@ -4,8 +4,9 @@ import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 
 /**
- * On-disk metadata that cannot be trusted: names the device, the block (chunk number on
- * that device) and the field, so the message alone tells where to look.
+ * On-disk metadata that cannot be trusted (a COW exception store, a thin pool's btrees):
+ * names the device, the block (a chunk of the COW, a metadata block of the pool) and
+ * the field, so the message alone tells where to look.
  */
 public class CorruptMetadataException extends LvmsyncException {
     private final String device;
@@ -17,7 +18,13 @@ public class CorruptMetadataException extends LvmsyncException {
     }
 
     public CorruptMetadataException(FailureClass failureClass, String device, long block, String field, String problem) {
-        super(failureClass, device + ": chunk " + block + ", " + field + ": " + problem);
+        this(failureClass, device + ": chunk " + block + ", " + field + ": " + problem, device, block, field);
+    }
+
+    /** For formats that word the place their own way; {@code message} is the whole line. */
+    protected CorruptMetadataException(FailureClass failureClass, String message, String device, long block,
+                                       String field) {
+        super(failureClass, message);
         this.device = device;
         this.block = block;
         this.field = field;

@@ -88,6 +88,12 @@ public final class RunList {
         return units * unitBytes;
     }
 
+    /** Byte offset of the first run's start (0 when empty). */
+    public long firstRunOffset() {
+        Cursor c = cursor();
+        return c.next() ? c.offset() : 0;
+    }
+
     /** Byte offset of the last run's start (0 when empty). */
     public long lastRunOffset() {
         return lastRunOffset;

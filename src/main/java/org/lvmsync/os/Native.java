@@ -49,6 +49,7 @@ final class Native {
             FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG);
     static final FunctionDescriptor MUNMAP_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG);
     static final FunctionDescriptor MADVISE_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT);
+    static final FunctionDescriptor MINCORE_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER);
     static final FunctionDescriptor SPLICE_DESC =
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
     static final FunctionDescriptor VMSPLICE_DESC = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT);
@@ -73,6 +74,7 @@ final class Native {
     private static final class MmapCall { static final MethodHandle H = link("mmap", MMAP_DESC); }
     private static final class MunmapCall { static final MethodHandle H = link("munmap", MUNMAP_DESC); }
     private static final class MadviseCall { static final MethodHandle H = link("madvise", MADVISE_DESC); }
+    private static final class MincoreCall { static final MethodHandle H = link("mincore", MINCORE_DESC); }
     private static final class SpliceCall { static final MethodHandle H = link("splice", SPLICE_DESC); }
     private static final class VmspliceCall { static final MethodHandle H = link("vmsplice", VMSPLICE_DESC); }
     private static final class Syscall2Call { static final MethodHandle H = link("syscall", SYSCALL_2_DESC, 1); }
@@ -236,6 +238,14 @@ final class Native {
     static int madvise(MemorySegment state, MemorySegment addr, long len, int advice) {
         try {
             return (int) MadviseCall.H.invokeExact(state, addr, len, advice);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int mincore(MemorySegment state, MemorySegment addr, long len, MemorySegment vec) {
+        try {
+            return (int) MincoreCall.H.invokeExact(state, addr, len, vec);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

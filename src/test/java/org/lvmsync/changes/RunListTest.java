@@ -42,6 +42,7 @@ class RunListTest {
         assertArrayEquals(expected, runs(list).toArray(new long[0][]));
         assertEquals(4, list.runCount());
         assertEquals(100 * 4096, list.lastRunOffset());
+        assertEquals(0, list.firstRunOffset());
         assertEquals(8, list.unitCount());         // 0,1,3,4,5,9,10,100 (4 once)
         assertEquals(8 * 4096, list.totalBytes());
         assertEquals(101 * 4096, list.endOffset());

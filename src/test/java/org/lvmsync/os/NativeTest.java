@@ -28,6 +28,7 @@ class NativeTest {
         assertEquals(mman_h.mmap$descriptor(), Native.MMAP_DESC);
         assertEquals(mman_h.munmap$descriptor(), Native.MUNMAP_DESC);
         assertEquals(mman_h.madvise$descriptor(), Native.MADVISE_DESC);
+        assertEquals(mman_h.mincore$descriptor(), Native.MINCORE_DESC);
         assertEquals(fcntl_h.splice$descriptor(), Native.SPLICE_DESC);
         assertEquals(fcntl_h.vmsplice$descriptor(), Native.VMSPLICE_DESC);
         assertEquals(unistd_h.syscall.makeInvoker(unistd_h.C_LONG, unistd_h.C_POINTER).descriptor(), Native.SYSCALL_2_DESC);
