@@ -25,6 +25,15 @@ for e in "uring 128" "pread 1" "mmap 0"; do
     set -- $e
     printf '%s\t%s\t%s\n' "$1" "$exceptions" "$(walk_median "$1" "$2" "$exceptions" "$image")" >> "$tsv"
 done
+# the mmap variant's WILLNEED calls alone, and fio reading the same areas (O_DIRECT, depth 32)
+prefetch=$(bench_tool walk "$image" "$exceptions" mmap 0 "$repeat" | tail -n +2 | awk '{ print $4 }' | median)
+need fio fio
+areas=$(( exceptions / 256 + 1 ))
+{ echo "fio version 2 iolog"; echo "$image add"; echo "$image open"
+  awk -v f="$image" -v n="$areas" 'BEGIN { for (i = 0; i < n; i++) printf "%s read %d 4096\n", f, (1 + 257 * i) * 4096 }'
+  echo "$image close"; } > "$work/walk-areas.iolog"
+fio_ms=$(for i in 1 2 3; do fio --name=areas --read_iolog="$work/walk-areas.iolog" --ioengine=io_uring --direct=1 \
+    --iodepth=32 --replay_no_stall=1 --output-format=terse --terse-version=3 2> /dev/null | awk -F';' '{ print $9 }'; done | median)
 if find_original; then
     cat > "$out/original-walk.rb" <<'RUBY'
 # Times the original's own COW walk (LVM::Snapshot#differences) on an image file.
@@ -53,6 +62,8 @@ echo "|---|---|---|---|"
 base=$(awk -F'\t' '$1 == "uring" { print $3 }' "$tsv")
 awk -F'\t' -v b="$base" 'NR > 1 { printf "| %s | %d | %.1f | %.2fx |\n", $1, $2, $3, $3 / b }' "$tsv"
 [[ -n $original ]] || no_original_note
+echo
+echo "The mmap variant's $areas WILLNEED calls alone: $prefetch ms (median); fio reading the same $areas areas (--read_iolog, O_DIRECT, io_uring, depth 32): $fio_ms ms (median of 3)."
 echo
 echo "| exceptions | ms | ns per exception |"
 echo "|---|---|---|"
