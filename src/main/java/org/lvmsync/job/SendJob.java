@@ -62,7 +62,7 @@ public final class SendJob {
     private static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
         Log.debug(snap.name() + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
                 + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
-        try (IoEngine cow = IoEngines.open(nodes.path(snap.cow()))) {
+        try (IoEngine cow = IoEngines.openForMetadata(nodes.path(snap.cow()))) {
             return new CowChangeSource(cow, snap.sizeBytes(), snap.chunkBytes()).changes();
         }
     }

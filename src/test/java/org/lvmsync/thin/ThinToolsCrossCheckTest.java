@@ -119,15 +119,13 @@ class ThinToolsCrossCheckTest {
             assertEquals(describe(expected.build()), describe(runs));
             org.lvmsync.changes.RunList mapped = SyncRuns.mapped(md, 1);
             assertEquals(c.devices()[0].size() * unit, mapped.totalBytes());
-            assertEquals(c.devices()[0].virt(0) * unit, mapped.offset(0));
+            assertEquals(c.devices()[0].virt(0) * unit, mapped.firstRunOffset());
         }
     }
 
-    private static String describe(org.lvmsync.changes.RunList runs) {
+    private static String describe(org.lvmsync.changes.RunList runs) throws IOException {
         StringBuilder s = new StringBuilder();
-        for (int i = 0; i < runs.runCount(); i++) {
-            s.append(runs.offset(i)).append('+').append(runs.length(i)).append(' ');
-        }
+        runs.forEach((offset, length) -> s.append(offset).append('+').append(length).append(' '));
         return s.toString();
     }
 
