@@ -28,6 +28,11 @@ public final class RunList {
         return new RunList(checkUnit(unitBytes), new long[0], new int[0], 0);
     }
 
+    /** Runs already sorted and coalesced by {@link SortedRuns}; adopts the arrays. */
+    static RunList ofSorted(long unitBytes, long[] starts, int[] lengths, long totalUnits) {
+        return new RunList(checkUnit(unitBytes), starts, lengths, totalUnits);
+    }
+
     /** Collects unit numbers in any order, with repeats; {@link Builder#build()} sorts and coalesces. */
     public static Builder builder(long unitBytes) {
         return new Builder(checkUnit(unitBytes));

@@ -37,6 +37,9 @@ public final class Main {
 
     /** Runs one command line and returns the exit status (tests call this). */
     public static int execute(String... args) {
+        if (args.length > 0 && args[0].equals(ThinDeltaMode.WORD)) {
+            return ThinDeltaMode.run(java.util.Arrays.asList(args).subList(1, args.length));
+        }
         CommandLine cl = new CommandLine(new LvmsyncCommand());
         cl.setOverwrittenOptionsAllowed(true);   // like the original's OptionParser: the last one wins
         cl.setOut(new PrintWriter(System.out, true));
