@@ -78,8 +78,10 @@ public final class ZeroFill implements AutoCloseable {
         }
         gapBytes += to - covered;
         if (!readsZeros) {
-            for (long at = covered; at < to; at += PIECE) {
-                writer.zeros(at, zeros.asSlice(0, Math.min(PIECE, to - at)));
+            for (long at = covered; at < to; ) {
+                long end = Math.min(to, at - at % PIECE + PIECE);   // pieces end on PIECE boundaries
+                writer.zeros(at, zeros.asSlice(0, end - at));
+                at = end;
             }
         }
         covered = to;

@@ -117,14 +117,19 @@ public final class HeldMetadata implements AutoCloseable {
 
     private void release() {
         held = false;
+        OptionalLong now = null;   // unknown when the status cannot be read: ours as far as we know
         try {
-            OptionalLong now = pool.status().heldMetadataRoot();
-            if (root != 0 && (now.isEmpty() || now.getAsLong() != root)) {
-                Log.warn("the metadata snapshot of thin pool " + poolName + " that lvmsync took (block " + root + ") is "
-                        + (now.isEmpty() ? "no longer held" : "replaced by one at block " + now.getAsLong())
-                        + ": someone else released it; leaving the pool as it is");
-                return;
-            }
+            now = pool.status().heldMetadataRoot();
+        } catch (IOException | RuntimeException e) {
+            Log.debug("thin pool " + poolName + " status before the release: " + e.getMessage());
+        }
+        if (now != null && root != 0 && (now.isEmpty() || now.getAsLong() != root)) {
+            Log.warn("the metadata snapshot of thin pool " + poolName + " that lvmsync took (block " + root + ") is "
+                    + (now.isEmpty() ? "no longer held" : "replaced by one at block " + now.getAsLong())
+                    + ": someone else released it; leaving the pool as it is");
+            return;
+        }
+        try {
             pool.message(RELEASE);
             Log.debug("released the metadata snapshot of thin pool " + poolName);
         } catch (IOException | RuntimeException e) {
