@@ -32,6 +32,9 @@ public final class BlankThinVolume {
 
     /** For the device at {@code destination}; false for a file or anything not known to be blank. */
     public static boolean readsZeros(Path destination) throws IOException {
+        if (!java.nio.file.Files.exists(destination)) {
+            return false;   // the applier names what is missing
+        }
         DevNo dev;
         long size;
         try (Fd fd = Fd.open(destination, Fd.O_RDONLY)) {

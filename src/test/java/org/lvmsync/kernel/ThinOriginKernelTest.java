@@ -65,9 +65,9 @@ class ThinOriginKernelTest {
 
         lvm.lvm("lvcreate", "--quiet", "--yes", "--snapshot", "-n", "thin.data-2-off", VG + "/thin.data-2");
         Lvmsync.inProcess("--full", VG + "/thin.data-2-off", copy).assertRefused(1, "is not active");
+        Path earlier = lvm.thinSnapshot("thin.data-2", "thin.data-2-earlier");
         Path later = lvm.thinSnapshot("thin.data-2", "thin.data-2-later");
-        Lvmsync.inProcess("--since", later.toString(), VG + "/thin.data-2-off", copy)
-                .assertRefused(2, "was taken after");
+        Lvmsync.inProcess("--since", later.toString(), earlier.toString(), copy).assertRefused(2, "was taken after");
 
         lvm.thin("pool", "thin.other-3", 8);
         lvm.thinSnapshot("thin.other-3", "thin.other-3-snap");
