@@ -40,7 +40,10 @@ class ThinOriginKernelTest {
         lvm.fill("thin.data-1", 21);
         Path copy = lvm.linear("copy.thin-1", 16);
         Path snap = lvm.snapshot("thin.data-1", "thin.data-1-snap", 8, 4);
-        Devices.copy(snap, copy);
+        Lvmsync.Run full = Lvmsync.inProcess("--full", snap.toString(), copy.toString());   // the origin, whole
+        full.assertStatus(0);
+        assertEquals(16 * 1024 * 1024, full.transferredBytes());
+        Devices.assertSameBytes(snap, copy);
         lvm.writePattern("thin.data-1", 0, 4096, 22);
         lvm.writePattern("thin.data-1", 7 * 1024 * 1024 + 8192, 8192, 22);
         lvm.writePattern("thin.data-1", 16 * 1024 * 1024 - 4096, 4096, 22);

@@ -136,7 +136,10 @@ class ThinSyncKernelTest {
         Path copy = lvm.linear("copy.t2-b", 16);
         lvm.fill("copy.t2-b", 77);
 
-        Lvmsync.Run full = Lvmsync.inProcess("-v", "--full", s1.toString(), copy.toString());
+        // named by its /dev/dm-N node
+        String node = Commands.run("readlink", "-f", lvm.mapperPath(origin + "-s1").toString()).trim();
+        assertTrue(node.startsWith("/dev/dm-"), node);
+        Lvmsync.Run full = Lvmsync.inProcess("-v", "--full", node, copy.toString());
         full.assertStatus(0);
         assertTrue(full.stderr().contains("unmapped blocks are written as zeros"), full.stderr());
         Devices.assertSameBytes(s1, copy);
@@ -189,6 +192,11 @@ class ThinSyncKernelTest {
         assertEquals(1, cut.lines("lvmsync: ").size(), cut.stderr());
         ThinPools.assertNoHeldRoot(lvm, POOL64, "a remote side that died");
 
+        Lvmsync.Run sync = Lvmsync.inProcess("--rsh", fakeSsh().toString(), vgLv(origin + "-s1"), "dst.host:" + copy);
+        sync.assertStatus(0);
+        Devices.assertSameBytes(lvm.path(origin), copy);
+        assertEquals(4 * MIB, sync.transferredBytes());
+
         Path small = lvm.linear("small.t3-c", 4);
         Lvmsync.Run tooSmall = Lvmsync.inProcess(vgLv(origin + "-s1"), small.toString());
         assertTrue(tooSmall.status() != 0, tooSmall.stderr());
@@ -220,9 +228,11 @@ class ThinSyncKernelTest {
         assertEquals(1, pipe.status(), pipe.stderr());
         ThinPools.assertNoHeldRoot(lvm, POOL64, "a broken pipe on stdout");
 
-        // while one is held: the shutdown hook releases it on SIGTERM and SIGHUP
-        for (String signal : List.of("TERM", "HUP")) {
-            List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // while one is held: the shutdown hook releases it on SIGTERM, SIGHUP and SIGINT (the holder starts
+        // with default dispositions: a background job of a script inherits SIGINT ignored)
+        for (String signal : List.of("TERM", "HUP", "INT")) {
+            List<String> java = new ArrayList<>(List.of("env", "--default-signal=INT,HUP,TERM",
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             java.addAll(List.of(FAST_JVM.split(" ")));
             java.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                     HoldMetadataMain.class.getName(), ThinPools.poolTarget(lvm, POOL64)));
