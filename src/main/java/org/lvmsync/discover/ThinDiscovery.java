@@ -56,6 +56,12 @@ final class ThinDiscovery {
 
     private ThinSnapshot snapshot(LvName name, LvInfo snap, Optional<Target> own) throws IOException {
         if (!snap.hasOrigin()) {
+            List<String> snapshots = lvm.volumeGroup(name.vg()).stream().filter(lv -> lv.origin().equals(snap.lvName()))
+                    .map(LvInfo::lvName).limit(5).toList();
+            if (!snapshots.isEmpty()) {
+                throw refuse(FailureClass.NOT_A_SNAPSHOT, name + " is the origin of thin snapshots (" + String.join(", ",
+                        snapshots) + "), not a snapshot: name the snapshot to sync from");
+            }
             throw refuse(FailureClass.NOT_A_SNAPSHOT, name + " is a thin volume, not a snapshot: take a thin snapshot"
                     + " (lvcreate --snapshot -n " + snap.lvName() + "-lvmsync " + name + ", no size), copy it once with"
                     + " lvmsync --full, then sync from it");

@@ -85,7 +85,8 @@ class ThinDiscoveryTest {
     void aThinVolumeThatIsNoSnapshot() {
         assertRefused("my-vg/plain", FailureClass.NOT_A_SNAPSHOT, "is a thin volume, not a snapshot",
                 "lvcreate --snapshot -n plain-lvmsync my-vg/plain", "--full");
-        assertRefused("my-vg/th-1", FailureClass.NOT_A_SNAPSHOT, "is a thin volume, not a snapshot");
+        assertRefused("my-vg/th-1", FailureClass.NOT_A_SNAPSHOT, "is the origin of thin snapshots (th-1.snap,"
+                + " th-1.snap2), not a snapshot: name the snapshot");
     }
 
     @Test
