@@ -23,9 +23,13 @@ public final class ZeroFillSink implements RecordSink {
 
     @Override
     public void accept(Record record, MemorySegment payload) throws IOException {
-        fill.before(record.offset());
-        inner.accept(record, payload);
-        fill.after(record.end());
+        if (record instanceof Record.Extent extent) {
+            fill.before(extent.offset());
+            inner.accept(record, payload);
+            fill.after(extent.end());
+        } else {
+            inner.accept(record, payload);
+        }
     }
 
     @Override

@@ -25,7 +25,8 @@ class ZeroFillTest {
             for (long i = 0; i < payload.byteSize(); i++) {
                 zeros &= payload.get(ValueLayout.JAVA_BYTE, i) == 0;
             }
-            records.add(record.offset() + "+" + record.length() + (zeros ? "z" : ""));
+            Record.Extent extent = (Record.Extent) record;
+            records.add(extent.offset() + "+" + extent.length() + (zeros ? "z" : ""));
         }
 
         @Override
