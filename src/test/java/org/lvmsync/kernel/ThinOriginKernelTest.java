@@ -78,7 +78,9 @@ class ThinOriginKernelTest {
                 .assertRefused(2, "an increment is between two snapshots of one origin");
 
         lvm.linear("ext.orig-4", 8);
-        lvm.lvm("lvchange", "--quiet", "-an", VG + "/ext.orig-4");   // LVM takes only an inactive external origin
+        // LVM takes only a read-only, inactive LV as an external origin
+        lvm.lvm("lvchange", "--quiet", "--permission", "r", VG + "/ext.orig-4");
+        lvm.lvm("lvchange", "--quiet", "-an", VG + "/ext.orig-4");
         lvm.lvm("lvcreate", "--quiet", "--yes", "--snapshot", "--thinpool", "pool", "--setactivationskip", "n",
                 "-n", "ext.snap-4", VG + "/ext.orig-4");
         Lvmsync.inProcess(VG + "/ext.snap-4", copy).assertRefused(1, "external origin");
