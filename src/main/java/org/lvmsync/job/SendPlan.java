@@ -108,7 +108,7 @@ final class SendPlan {
             throw usage("--since " + od.name() + " is a snapshot of " + od.originName() + ", " + nw.name() + " of "
                     + nw.originName() + ": an increment is between two snapshots of one origin");
         }
-        Path source = active(nw, nodes, "--since sends its data");
+        Path source = active(nw, nodes, "--since reads the data from it");
         warnResized(od.name().toString(), od.sizeBytes(), nw.name().toString(), nw.sizeBytes());
         List<Path> reads = List.of(source, Path.of(od.name().mapperPath()), nodes.path(nw.origin()));
         return new SendPlan(source, reads, OptionalLong.empty(), () -> ThinChanges.read(nw.pool(), nodes, view -> {
@@ -126,7 +126,7 @@ final class SendPlan {
                         () -> whole(classic.sizeBytes()), Optional.empty());
             }
             case ThinSnapshot thin -> {
-                Path source = active(thin, nodes, "--full reads the snapshot");
+                Path source = active(thin, nodes, "--full reads the data from it");
                 yield new SendPlan(source, List.of(source, nodes.path(thin.origin())), OptionalLong.of(thin.sizeBytes()),
                         () -> ThinChanges.mapped(thin.pool(), nodes, thin.thinId(), thin.sizeBytes()), Optional.empty());
             }
@@ -155,7 +155,7 @@ final class SendPlan {
     private static Path active(ThinSnapshot snapshot, DeviceNodes nodes, String why) throws IOException {
         if (snapshot.device().isEmpty()) {
             throw new LvmsyncException(FailureClass.SNAPSHOT_UNUSABLE, snapshot.name() + " is not active, and " + why
-                    + " from it: activate it with lvchange -ay -K " + snapshot.name()
+                    + ": activate it with lvchange -ay -K " + snapshot.name()
                     + " (-K: LVM skips thin snapshots by default)");
         }
         return nodes.path(snapshot.device().get());
