@@ -6,9 +6,11 @@ import java.util.Arrays;
  * The changed units among {@link #UNITS} consecutive ones: a sorted array of their
  * positions (2 bytes each) while few, a bitmap (8 KiB) once the array would be larger.
  * So a page never costs more than the smaller of the two, and a run list of pages costs
- * at most 2 bytes per changed chunk and at most one bit per chunk of the origin.
+ * at most 2 bytes per changed chunk and at most one bit per chunk of the origin. A page
+ * whose every unit changed is the one shared {@link Full} page (a whole-device copy of a
+ * 1 TiB origin costs a reference per 65536 chunks).
  */
-abstract sealed class ChunkPage permits ChunkPage.Sparse, ChunkPage.Dense {
+abstract sealed class ChunkPage permits ChunkPage.Sparse, ChunkPage.Dense, ChunkPage.Full {
     static final int SHIFT = 16;
     static final int UNITS = 1 << SHIFT;
     static final int MASK = UNITS - 1;
@@ -230,6 +232,59 @@ abstract sealed class ChunkPage permits ChunkPage.Sparse, ChunkPage.Dense {
         @Override
         long retainedBytes() {
             return 16 + 8 + 16 + 8L * words.length;
+        }
+    }
+
+    /** Every unit set: immutable, one instance for every such page. */
+    static final class Full extends ChunkPage {
+        static final Full PAGE = new Full();
+
+        private Full() {
+        }
+
+        @Override
+        ChunkPage add(int position) {
+            return this;
+        }
+
+        @Override
+        ChunkPage seal() {
+            return this;
+        }
+
+        @Override
+        int nextSet(int from) {
+            return from < UNITS ? from : -1;
+        }
+
+        @Override
+        int nextClear(int from) {
+            return UNITS;
+        }
+
+        @Override
+        int count() {
+            return UNITS;
+        }
+
+        @Override
+        int runStarts(boolean previousSet) {
+            return previousSet ? 0 : 1;
+        }
+
+        @Override
+        int lastPosition() {
+            return UNITS - 1;
+        }
+
+        @Override
+        int runStartOf(int position) {
+            return 0;
+        }
+
+        @Override
+        long retainedBytes() {
+            return 0; // shared
         }
     }
 }

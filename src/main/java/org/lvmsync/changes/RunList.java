@@ -217,6 +217,40 @@ public final class RunList {
             if (unit < 0 || unit > maxUnit) {
                 throw new IllegalArgumentException("unit number out of range: " + unit);
             }
+            int p = page(unit);
+            ChunkPage page = pages[p];
+            if (page == null) {
+                page = new ChunkPage.Sparse();
+            }
+            pages[p] = page.add((int) (unit & ChunkPage.MASK));
+            added++;
+        }
+
+        /**
+         * Units {@code [start, start + count)} in one call (a thin mapping walk's runs, a
+         * whole device): pages the run covers whole become the shared full page, so a
+         * long run costs a reference per page, not a bit per unit.
+         */
+        public void addRun(long start, long count) {
+            if (count < 0 || start < 0 || start > maxUnit - Math.max(0, count - 1)) {
+                throw new IllegalArgumentException("run out of range: " + start + " +" + count);
+            }
+            long end = start + count;
+            long u = start;
+            while (u < end) {
+                if ((u & ChunkPage.MASK) == 0 && end - u >= ChunkPage.UNITS) {
+                    int p = page(u);
+                    pages[p] = ChunkPage.Full.PAGE;
+                    added += ChunkPage.UNITS;
+                    u += ChunkPage.UNITS;
+                } else {
+                    add(u++);
+                }
+            }
+        }
+
+        /** The index of the page of {@code unit}, the directory grown to hold it. */
+        private int page(long unit) {
             if (built) {
                 throw new IllegalStateException("builder already built");
             }
@@ -224,12 +258,7 @@ public final class RunList {
             if (p >= pages.length) {
                 pages = Arrays.copyOf(pages, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(p + 1L, 2L * pages.length)));
             }
-            ChunkPage page = pages[p];
-            if (page == null) {
-                page = new ChunkPage.Sparse();
-            }
-            pages[p] = page.add((int) (unit & ChunkPage.MASK));
-            added++;
+            return p;
         }
 
         /** Units added so far, repeats included. */

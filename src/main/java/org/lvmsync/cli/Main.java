@@ -54,6 +54,9 @@ public final class Main {
             Log.error(undecodable);
             return ExitCode.USAGE.code;
         }
+        if (args.length > 0 && args[0].equals(ThinDeltaMode.WORD)) {
+            return ThinDeltaMode.run(java.util.Arrays.asList(args).subList(1, args.length));
+        }
         CommandLine cl = new CommandLine(new LvmsyncCommand());
         cl.setOverwrittenOptionsAllowed(true);   // like the original's OptionParser: the last one wins
         cl.setAbbreviatedOptionsAllowed(true);   // and a unique prefix names an option: --snap, --verb

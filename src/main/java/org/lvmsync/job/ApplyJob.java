@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import org.lvmsync.FailureClass;
+import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.Applier;
+import org.lvmsync.apply.ZeroFill;
+import org.lvmsync.discover.BlankThinVolume;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
@@ -33,15 +37,26 @@ public final class ApplyJob {
     }
 
     public static void run(ApplyRequest request) throws IOException {
+        run(request, OptionalLong.empty());
+    }
+
+    /**
+     * With {@code zeroFillTo} (a remote full copy of a thin snapshot, {@code --zero-fill}):
+     * afterwards, what no record covered up to that size reads as zeros ({@link ZeroFill}).
+     */
+    public static void run(ApplyRequest request, OptionalLong zeroFillTo) throws IOException {
         if (request.fromStdin() && Fd.stdin().isTerminal()) {
             throw new LvmsyncException(FailureClass.USAGE, "--apply - reads a change stream from stdin, which is a"
                     + " terminal; pipe one in (ssh src lvmsync --stdout SNAP | lvmsync --apply - DEST) or name a file");
         }
         String source = request.fromStdin() ? "stdin" : request.input();
+        boolean blank = zeroFillTo.isPresent() && BlankThinVolume.readsZeros(request.destination());
         try (Fd input = request.fromStdin() ? Fd.stdin() : Fd.open(Path.of(request.input()), Fd.O_RDONLY);
              StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source);
              Applier applier = Applier.open(request.destination(), request.snapback(), request.skipPastEnd());
-             Arena arena = Arena.ofConfined()) {
+             Arena arena = Arena.ofConfined();
+             // without --zero-fill: nothing to fill (size 0)
+             ZeroFill fill = new ZeroFill(zeroFillTo.orElse(0), blank || zeroFillTo.isEmpty(), zerosOnto(applier))) {
             if (decoder.format() instanceof ClassicFormat) {
                 applier.suspectLittleEndianOffsets();
             }
@@ -50,7 +65,7 @@ public final class ApplyJob {
             FileStat st = input.stat();
             Progress progress = Progress.forStderr(st.isRegularFile() ? st.size() : -1);
             try {
-                copyRecords(decoder, applier, buffer, source, progress);
+                copyRecords(decoder, applier, buffer, source, progress, fill);
             } catch (IOException | LvmsyncException e) {
                 progress.finish();
                 finishAfter(applier, e);
@@ -62,10 +77,13 @@ public final class ApplyJob {
     }
 
     private static void copyRecords(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
-                                    Progress progress) throws IOException {
+                                    Progress progress, ZeroFill fill) throws IOException {
         Record record;
         long counted = 0;   // stream bytes reported to the progress line so far
         while ((record = decoder.next()) != null) {
+            if (record instanceof Record.Extent extent) {
+                fill.before(extent.offset());
+            }
             switch (record) {
                 case Record.Data data -> copyData(decoder, applier, buffer, source, data);
                 // zero/discard semantics and the base check come with the extended stream's receiver
@@ -74,9 +92,26 @@ public final class ApplyJob {
                 case Record.Header header -> { }
                 case Record.End end -> { }   // its counts and digest were checked by the decoder
             }
+            if (record instanceof Record.Extent extent) {
+                fill.after(extent.end());
+            }
             progress.add(decoder.position() - counted);
             counted = decoder.position();
         }
+        fill.finish();
+        if (fill.gapBytes() > 0) {
+            Log.verbose(fill.gapBytes() + " bytes no record covered: " + (fill.skipsGaps()
+                    ? "skipped, the destination is a blank thin volume" : "written as zeros"));
+        }
+    }
+
+    private static ZeroFill.Writer zerosOnto(Applier applier) {
+        return (offset, zeros) -> {
+            long keep = applier.admit(offset, zeros.byteSize());   // the part inside the destination
+            if (keep > 0) {
+                applier.write(offset, zeros.asSlice(0, keep));
+            }
+        };
     }
 
     private static void copyData(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,

@@ -452,6 +452,9 @@ class FaultSweepTest {
         @Override
         RecordSink openSink() throws IOException {
             pipe = Pipe.open();
+            // more room than the default 64 KiB: a write that waits less for the drain is
+            // less often cut short by a signal (an extra write of the rest)
+            pipe.resize(1 << 20);
             drained = new ByteArrayOutputStream();
             Pipe p = pipe;
             ByteArrayOutputStream out = drained;
