@@ -4,11 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.lvmsync.Log;
 import org.lvmsync.job.ApplyJob;
 import org.lvmsync.job.ApplyRequest;
 import org.lvmsync.job.SendJob;
+import org.lvmsync.job.SendMode;
 import org.lvmsync.job.SendRequest;
 import org.lvmsync.job.VerifyJob;
 import picocli.CommandLine.Command;
@@ -29,14 +31,19 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         customSynopsis = {
             "lvmsync [options] <snapshot> [--stdout | [<host>:]<destdevice>]",
+            "       lvmsync [options] --full <snapshot> [--stdout | [<host>:]<destdevice>]",
+            "       lvmsync [options] --since <older snapshot> <snapshot> [--stdout | [<host>:]<destdevice>]",
             "       lvmsync [options] --apply <changes file|-> <destdevice>",
             "       lvmsync --verify <changes file|-> <destdevice>",
+            "       lvmsync thin-delta [thin_delta's options] <metadata device or file>",
             "       lvmsync --version | --help"},
         description = {
             "",
             "Send the blocks changed since an LVM snapshot was taken to another block device:",
             "locally, over ssh (<host>:<destdevice>), or as a change stream on stdout that",
             "--apply writes later. --snapback saves the overwritten bytes as an undo stream.",
+            "Classic (dm-snapshot) and thin snapshots; --full makes the first copy, --since",
+            "sends what differs between two thin snapshots of one origin.",
             ""},
         footer = {
             "",
@@ -80,6 +87,21 @@ public final class LvmsyncCommand implements Callable<Integer> {
                     + " warning, instead of failing (as the original did).")
     boolean skipPastEnd;
 
+    @Option(names = "--full",
+            description = "Send the whole snapshot (the first copy): a thin snapshot's mapped blocks, read from it,"
+                    + " the rest as zeros (skipped on a blank thin destination); a classic snapshot's origin, whole.")
+    boolean full;
+
+    @Option(names = "--since", paramLabel = "<older snapshot>",
+            description = "Send what differs between <older snapshot> and <snapshot>, two thin snapshots of one"
+                    + " origin, read from <snapshot>.")
+    String since;
+
+    @Option(names = "--zero-fill", paramLabel = "<bytes>", hidden = true,
+            description = "With --apply: afterwards, what no record covered up to <bytes> reads as zeros"
+                    + " (a remote --full of a thin snapshot passes it).")
+    Long zeroFill;
+
     @Option(names = {"-v", "--verbose"}, negatable = true, description = "Say what is going on.")
     boolean verbose;
 
@@ -112,11 +134,11 @@ public final class LvmsyncCommand implements Callable<Integer> {
             apply = ApplyRequest.STDIN;
         }
         if (apply != null) {
-            ApplyJob.run(applyRequest());
+            ApplyJob.run(applyRequest(), zeroFill());
         } else if (verifyOnly()) {
             VerifyJob.run(positional.get(0), Path.of(positional.get(1)));
         } else {
-            SendJob.run(sendRequest());
+            SendJob.run(sendRequest(), sendMode());
         }
         return ExitCode.OK.code;
     }
@@ -132,7 +154,8 @@ public final class LvmsyncCommand implements Callable<Integer> {
         }
         String first = positional.get(0);
         boolean stream = first.equals(ApplyRequest.STDIN) || Files.isRegularFile(Path.of(first));
-        if (stream && (transfer.anyBesidesVerify() || rsh != null || skipPastEnd)) {
+        if (stream && (transfer.anyBesidesVerify() || rsh != null || skipPastEnd || full || since != null
+                || zeroFill != null)) {
             throw usage("lvmsync --verify FILE DEST only reads; it takes no other options but -v, -d and -q");
         }
         return stream;
@@ -152,6 +175,26 @@ public final class LvmsyncCommand implements Callable<Integer> {
         }
         return new ApplyRequest(apply, Path.of(positional.get(0)), Optional.ofNullable(snapback), skipPastEnd,
                 transfer.forApply(ApplyRequest.STDIN.equals(apply), System.getenv(), this::usage));
+    }
+
+    private OptionalLong zeroFill() {
+        if (full || since != null) {
+            throw usage((full ? "--full" : "--since") + " is for sending; it has no meaning with --apply");
+        }
+        if (zeroFill != null && zeroFill < 0) {
+            throw usage("--zero-fill needs a size in bytes, not " + zeroFill);
+        }
+        return zeroFill == null ? OptionalLong.empty() : OptionalLong.of(zeroFill);
+    }
+
+    private SendMode sendMode() {
+        if (zeroFill != null) {
+            throw usage("--zero-fill is for --apply");
+        }
+        if (full && since != null) {
+            throw usage("--full sends the whole snapshot and --since what differs from an older one; give one of them");
+        }
+        return full ? new SendMode.Full() : since != null ? new SendMode.Since(since) : new SendMode.Changes();
     }
 
     private SendRequest sendRequest() {

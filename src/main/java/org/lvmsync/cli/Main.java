@@ -21,6 +21,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (isVersionOnly(args)) {
+            // answered before picocli and the hook exist: half the classes of a start are
+            // picocli's model of the command line, which --version does not need
+            System.out.println(VersionProvider.line());
+            System.out.flush();
+            return;
+        }
         // SIGINT/SIGTERM run shutdown hooks, never the code after execute(): say what that means
         AtomicBoolean ended = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -35,12 +42,20 @@ public final class Main {
         System.exit(code);
     }
 
+    /** {@code lvmsync --version} or {@code -V} alone, the way picocli would read it. */
+    static boolean isVersionOnly(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    }
+
     /** Runs one command line and returns the exit status (tests call this). */
     public static int execute(String... args) {
         String undecodable = undecodable(args);
         if (undecodable != null) {
             Log.error(undecodable);
             return ExitCode.USAGE.code;
+        }
+        if (args.length > 0 && args[0].equals(ThinDeltaMode.WORD)) {
+            return ThinDeltaMode.run(java.util.Arrays.asList(args).subList(1, args.length));
         }
         CommandLine cl = new CommandLine(new LvmsyncCommand());
         cl.setOverwrittenOptionsAllowed(true);   // like the original's OptionParser: the last one wins

@@ -7,12 +7,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.Applier;
 import org.lvmsync.apply.ApplyOptions;
 import org.lvmsync.apply.UndoFiles;
+import org.lvmsync.apply.ZeroFill;
+import org.lvmsync.discover.BlankThinVolume;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
@@ -21,6 +24,7 @@ import org.lvmsync.report.Progress;
 import org.lvmsync.stream.ClassicFormat;
 import org.lvmsync.stream.CorruptStreamException;
 import org.lvmsync.stream.Record;
+import org.lvmsync.stream.ResumeAnswer;
 import org.lvmsync.stream.StreamDecoder;
 import org.lvmsync.stream.StreamFormats;
 import org.lvmsync.stream.StreamIdentity;
@@ -47,11 +51,21 @@ public final class ApplyJob {
     }
 
     public static void run(ApplyRequest request) throws IOException {
+        run(request, OptionalLong.empty());
+    }
+
+    /**
+     * With {@code zeroFillTo} (a remote full copy of a thin snapshot, {@code --zero-fill}):
+     * what no record covers up to that size is zeroed as the records go ({@link ZeroFill}),
+     * unless the destination is a blank thin volume, which reads zeros there already.
+     */
+    public static void run(ApplyRequest request, OptionalLong zeroFillTo) throws IOException {
         if (request.fromStdin() && Fd.stdin().isTerminal()) {
             throw new LvmsyncException(FailureClass.USAGE, "--apply - reads a change stream from stdin, which is a"
                     + " terminal; pipe one in (ssh src lvmsync --stdout SNAP | lvmsync --apply - DEST) or name a file");
         }
         String source = request.fromStdin() ? "stdin" : request.input();
+        boolean blank = zeroFillTo.isPresent() && BlankThinVolume.readsZeros(request.destination());
         try (Fd input = request.fromStdin() ? Fd.stdin() : Fd.open(Path.of(request.input()), Fd.O_RDONLY);
              StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source)) {
             Record first = decoder.next();
@@ -64,8 +78,10 @@ public final class ApplyJob {
             FileStat st = input.stat();
             try (Applier applier = Applier.open(request.destination(), options(request), identity);
                  Arena arena = Arena.ofConfined()) {
+                // without --zero-fill: nothing to fill (size 0)
+                ZeroFill fill = new ZeroFill(zeroFillTo.orElse(0), blank || zeroFillTo.isEmpty(), zerosOnto(applier));
                 if (request.transfer().resume()) {
-                    answerResume(applier);
+                    answerResume(applier, fill);
                 }
                 if (decoder.format() instanceof ClassicFormat) {
                     applier.suspectLittleEndianOffsets();
@@ -74,7 +90,7 @@ public final class ApplyJob {
                 // a change file's size is known; a stream on stdin shows bytes and rate only
                 Progress progress = Progress.forStderr(st.isRegularFile() ? st.size() : -1);
                 try {
-                    copyRecords(first, decoder, applier, buffer, source, progress);
+                    copyRecords(first, decoder, applier, buffer, source, progress, fill);
                 } catch (CorruptStreamException e) {
                     progress.finish();
                     if (identity.isPresent() && identity.get().isUndo() && torn(e, st)) {
@@ -101,9 +117,16 @@ public final class ApplyJob {
         return new ApplyOptions(request.snapback(), request.skipPastEnd(), t.verify(), t.force(), t.stateDir());
     }
 
-    /** The resume exchange, receiving side: one line on stdout, the channel back to the sender. */
-    private static void answerResume(Applier applier) throws IOException {
-        String line = applier.resumeAnswer().orElseThrow() + "\n";
+    /**
+     * The resume exchange, receiving side: one line on stdout, the channel back to the
+     * sender. Where this stream is durable up to an offset, the zero fill starts there: the
+     * run that got that far filled the gaps below it (whether or not the sender takes the
+     * answer, a stream of the same id has the same gaps).
+     */
+    private static void answerResume(Applier applier, ZeroFill fill) throws IOException {
+        String answer = applier.resumeAnswer().orElseThrow();
+        ResumeAnswer.parse(answer).ifPresent(a -> fill.resumeAt(a.offset()));
+        String line = answer + "\n";
         Log.debug("answering the sender: " + line.strip());
         try (Arena arena = Arena.ofConfined()) {
             Fd.stdout().write(arena.allocateFrom(line, StandardCharsets.US_ASCII).asSlice(0, line.length()));
@@ -140,10 +163,13 @@ public final class ApplyJob {
     }
 
     private static void copyRecords(Record first, StreamDecoder decoder, Applier applier, MemorySegment buffer,
-                                    String source, Progress progress) throws IOException {
+                                    String source, Progress progress, ZeroFill fill) throws IOException {
         Record record = first;
         long counted = 0;   // stream bytes reported to the progress line so far
         while (record != null) {
+            if (record instanceof Record.Extent extent) {
+                fill.before(extent.offset());
+            }
             switch (record) {
                 case Record.Data data -> copyData(decoder, applier, buffer, source, data);
                 case Record.Zero zero -> applier.zero(zero.offset(), admit(applier, decoder, zero, source));
@@ -151,10 +177,23 @@ public final class ApplyJob {
                 case Record.Header header -> { }   // given to the applier when it opened
                 case Record.End end -> { }         // its counts and digest were checked by the decoder
             }
+            if (record instanceof Record.Extent extent) {
+                fill.after(extent.end());
+            }
             progress.add(decoder.position() - counted);
             counted = decoder.position();
             record = decoder.next();
         }
+        fill.finish();
+        if (fill.gapBytes() > 0) {
+            Log.verbose(fill.gapBytes() + " bytes no record covered: " + (fill.skipsGaps()
+                    ? "skipped, the destination is a blank thin volume" : "zeroed"));
+        }
+    }
+
+    /** Gaps of a full copy become zero extents of the applier, inside the destination as records are. */
+    private static ZeroFill.Writer zerosOnto(Applier applier) {
+        return (offset, length) -> applier.zero(offset, applier.admit(offset, length));
     }
 
     private static void copyData(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,

@@ -86,11 +86,11 @@ final class ResumePlan {
         long unit = runs.unitBytes();
         RunList.Builder b = RunList.builder(unit);
         long first = at / unit;
-        for (int i = 0; i < runs.runCount(); i++) {
-            long start = runs.offset(i) / unit;
-            long end = start + runs.length(i) / unit;
-            for (long u = Math.max(start, first); u < end; u++) {
-                b.add(u);
+        for (RunList.Cursor c = runs.cursor(); c.next(); ) {
+            long start = Math.max(c.offset() / unit, first);
+            long end = (c.offset() + c.length()) / unit;
+            if (start < end) {
+                b.addRun(start, end - start);
             }
         }
         return b.build();

@@ -36,32 +36,36 @@ public final class SendJob {
     }
 
     public static void run(SendRequest request) throws IOException {
+        run(request, new SendMode.Changes());
+    }
+
+    public static void run(SendRequest request, SendMode mode) throws IOException {
         if (request.stdout() && Fd.stdout().isTerminal()) {
             throw new LvmsyncException(FailureClass.USAGE, "--stdout writes a binary change stream, and stdout is a"
                     + " terminal; redirect it to a file (> changes) or pipe it (| ssh dst lvmsync --apply - DEST)");
         }
         Snapshot snapshot = SnapshotDiscovery.find(request.snapshot());
-        warnIfInUse(snapshot);
         DeviceNodes nodes = new DeviceNodes();
-        Path origin = nodes.path(snapshot.origin());
-        Path source = request.dataSource().map(Path::of).orElse(origin);
+        SendPlan plan = SendPlan.of(snapshot, mode, nodes);
+        Path source = request.dataSource().map(Path::of).orElse(plan.source);
         if (!request.stdout() && request.host().isEmpty()) {
-            refuseOwnDevices(Path.of(request.destination().orElseThrow()),
-                    List.of(origin, Path.of(snapshot.name().mapperPath()), source));
+            List<Path> own = new java.util.ArrayList<>(plan.reads);
+            own.add(source);
+            refuseOwnDevices(Path.of(request.destination().orElseThrow()), own);
         }
-        flushOrigin(origin);
-        RunList runs = switch (snapshot) {
-            case ClassicSnapshot classic -> classicChanges(classic, nodes);
-        };
+        RunList runs = plan.runs();
         Log.verbose(snapshot.name() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
-                + " bytes changed; reading them from " + source);
-        StreamIdentity identity = StreamIdentities.of(snapshot, runs);
+                + " bytes to send; reading them from " + source);
+        long deviceSize = sizeOf(plan.source);
+        StreamIdentity identity = StreamIdentities.of(snapshot, plan.base, deviceSize, runs);
+        // a resume point is not trusted while the device the data comes from may still change
+        boolean sourceHeld = plan.source.equals(nodes.path(snapshot.origin())) && snapshot.originOpenCount() > 0;
         try (IoEngine reader = IoEngines.open(source)) {
             // before the sink exists: a refused run starts no remote and creates no undo file
-            Sender.requireLargeEnough(reader, snapshot.sizeBytes());
-            try (RecordSink sink = Sinks.open(request, Optional.of(identity))) {
-                send(runs, snapshot.sizeBytes(), reader, sink, identity,
-                        request.transfer().resume() ? Resume.ASK : Resume.NO, snapshot.originOpenCount() > 0);
+            Sender.requireLargeEnough(reader, deviceSize);
+            try (RecordSink sink = FullCopy.sink(request, plan.zeroFillTo, Optional.of(identity))) {
+                send(runs, deviceSize, reader, sink, identity,
+                        request.transfer().resume() ? Resume.ASK : Resume.NO, sourceHeld);
             }
         }
     }
@@ -69,10 +73,10 @@ public final class SendJob {
     /** Whether a send asks its receiver where an interrupted run of the same stream stopped. */
     public enum Resume { NO, ASK }
 
-    private static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
+    static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
         Log.debug(snap.name() + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
                 + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
-        try (IoEngine cow = IoEngines.open(nodes.path(snap.cow()))) {
+        try (IoEngine cow = IoEngines.openForMetadata(nodes.path(snap.cow()))) {
             return new CowChangeSource(cow, snap.sizeBytes(), snap.chunkBytes()).changes();
         }
     }
@@ -82,7 +86,7 @@ public final class SendJob {
      * filesystem, a VM still running) may have writes cached that the snapshot has not
      * seen yet: say so, but go on, since a first pass while the service runs is normal.
      */
-    private static void warnIfInUse(Snapshot snapshot) {
+    static void warnIfInUse(Snapshot snapshot) {
         int holders = snapshot.originOpenCount();
         if (holders > 0) {
             Log.warn("the origin of " + snapshot.name() + " is open by " + holders + " holder" + (holders == 1 ? "" : "s")
@@ -125,6 +129,13 @@ public final class SendJob {
         try (Fd fd = Fd.open(path, Fd.O_RDONLY)) {
             FileStat st = fd.stat();
             return st.isBlockDevice() ? st.rdev() : null;
+        }
+    }
+
+    /** The size of the device whose changes are sent (the origin, or the newer snapshot). */
+    private static long sizeOf(Path device) throws IOException {
+        try (Fd fd = Fd.open(device, Fd.O_RDONLY)) {
+            return fd.size();
         }
     }
 

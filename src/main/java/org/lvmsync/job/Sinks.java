@@ -21,29 +21,32 @@ public final class Sinks {
     private Sinks() {
     }
 
-    /** As {@link #open(SendRequest, Optional)} for a stream whose identity the local receiver is not told. */
+    /** As {@link #open(SendRequest, Optional, List)} for a stream whose identity the local receiver is not told. */
     public static RecordSink open(SendRequest request) throws IOException {
-        return open(request, Optional.empty());
+        return open(request, Optional.empty(), List.of());
     }
 
     /**
-     * @param identity the stream's identity: a local receiver checks its base against it and
-     *                 names it in its undo file before anything is sent
+     * @param identity     the stream's identity: a local receiver checks its base against it and
+     *                     names it in its undo file before anything is sent
+     * @param applyOptions option words of ours given to a remote {@code lvmsync --apply} before
+     *                     its destination (e.g. {@code --zero-fill SIZE})
      */
-    public static RecordSink open(SendRequest request, Optional<StreamIdentity> identity) throws IOException {
+    public static RecordSink open(SendRequest request, Optional<StreamIdentity> identity, List<String> applyOptions)
+            throws IOException {
         TransferOptions t = request.transfer();
         if (request.stdout()) {
             return new StdoutSink(t.writing());
         }
         String destination = request.destination().orElseThrow();
         if (request.host().isPresent()) {
-            return remote(request, request.host().get(), destination);
+            return remote(request, request.host().get(), destination, applyOptions);
         }
         return Applier.open(Path.of(destination), new ApplyOptions(request.snapback(), request.skipPastEnd(),
                 t.verify(), t.force(), t.stateDir()), identity);
     }
 
-    private static RecordSink remote(SendRequest request, String host, String destination) {
+    private static RecordSink remote(SendRequest request, String host, String destination, List<String> applyOptions) {
         Log.Level level = Log.level();
         List<String> ours = new ArrayList<>();
         TransferOptions t = request.transfer();
@@ -56,6 +59,7 @@ public final class Sinks {
         if (t.force()) {
             ours.add("--force");
         }
+        ours.addAll(applyOptions);
         List<String> words = RemoteCommand.remoteWords(destination, request.snapback(),
                 level == Log.Level.VERBOSE || level == Log.Level.DEBUG, level == Log.Level.DEBUG,
                 request.skipPastEnd(), ours);

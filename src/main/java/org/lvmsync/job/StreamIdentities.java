@@ -12,6 +12,7 @@ import org.lvmsync.Log;
 import org.lvmsync.changes.RunList;
 import org.lvmsync.discover.ClassicSnapshot;
 import org.lvmsync.discover.Snapshot;
+import org.lvmsync.discover.ThinSnapshot;
 import org.lvmsync.dm.DmClient;
 import org.lvmsync.dm.DmInfo;
 import org.lvmsync.stream.SnapshotIdentity;
@@ -21,8 +22,8 @@ import org.lvmsync.stream.StreamIdentity;
  * What a sent stream says it is (its {@link StreamIdentity}), from what discovery found:
  * the one place where a kind of snapshot becomes the identity a receiver checks its base
  * against and keys its resume journal by. A new kind of snapshot adds its case to
- * {@link #source}; an increment between two snapshots passes its base to
- * {@link #identity}.
+ * {@link #source}; an increment between two snapshots ({@code --since}) carries the older
+ * one as its base.
  *
  * <p>The stream id is not random: it is a digest of the snapshot's identity, the device
  * and chunk size and the whole run list. The same snapshot with the same changes gives
@@ -34,12 +35,39 @@ public final class StreamIdentities {
     private StreamIdentities() {
     }
 
-    /** The identity of the stream of {@code snapshot}'s changes {@code runs}. */
-    public static StreamIdentity of(Snapshot snapshot, RunList runs) throws IOException {
-        SnapshotIdentity source = switch (snapshot) {
+    /**
+     * The identity of the stream of {@code runs} read from {@code snapshot} (its origin's
+     * changes, or for a thin snapshot its own blocks), a device of {@code deviceSize} bytes;
+     * {@code base} is the older snapshot an increment ({@code --since}) leads from.
+     */
+    public static StreamIdentity of(Snapshot snapshot, Optional<Snapshot> base, long deviceSize, RunList runs)
+            throws IOException {
+        Optional<SnapshotIdentity> from = base.isEmpty() ? Optional.empty() : Optional.of(source(base.get()));
+        return identity(source(snapshot), from, deviceSize, runs);
+    }
+
+    /** What a receiver compares: one case per kind of snapshot. */
+    private static SnapshotIdentity source(Snapshot snapshot) throws IOException {
+        return switch (snapshot) {
             case ClassicSnapshot classic -> classic(classic);
+            case ThinSnapshot thin -> thin(thin);
         };
-        return identity(source, Optional.empty(), snapshot.sizeBytes(), runs);
+    }
+
+    /**
+     * A thin snapshot: its LV's and its origin's UUIDs from LVM's report, the pool's UUID,
+     * its thin device id in the pool and the pool's transaction id when it was looked at
+     * (for messages; any write anywhere in the pool moves it on, so it is no part of the
+     * stream id).
+     */
+    private static SnapshotIdentity thin(ThinSnapshot snap) {
+        if (snap.lvUuid().isEmpty()) {
+            Log.verbose(snap.name() + " has no UUID in LVM's report: the receiver knows it by its pool and thin id");
+        }
+        return new SnapshotIdentity(SnapshotIdentity.Kind.THIN, text(snap.name().toString()),
+                snap.lvUuid().flatMap(StreamIdentities::text), snap.originUuid().flatMap(StreamIdentities::text),
+                snap.pool().uuid().flatMap(StreamIdentities::text), OptionalLong.of(snap.thinId()),
+                OptionalLong.of(snap.pool().transactionId()));
     }
 
     /** A classic snapshot: its LV's and its origin's device-mapper UUIDs, which LVM keeps across renames. */
@@ -95,12 +123,12 @@ public final class StreamIdentities {
         base.ifPresent(b -> snapshot(sha, b));
         ByteBuffer b = ByteBuffer.allocate(64 * 1024);
         b.putLong(deviceSize).putLong(runs.unitBytes()).putLong(runs.runCount());
-        for (int i = 0; i < runs.runCount(); i++) {
+        for (RunList.Cursor c = runs.cursor(); c.next(); ) {
             if (b.remaining() < 16) {
                 sha.update(b.flip());
                 b.clear();
             }
-            b.putLong(runs.offset(i)).putLong(runs.length(i));
+            b.putLong(c.offset()).putLong(c.length());
         }
         sha.update(b.flip());
         ByteBuffer d = ByteBuffer.wrap(sha.digest());

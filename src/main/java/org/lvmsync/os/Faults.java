@@ -192,6 +192,21 @@ public final class Faults {
         };
     }
 
+    /**
+     * The result of a read the kernel did asynchronously (an io_uring completion, bytes or
+     * -errno), counted and altered as the same pread would be: engines that bypass
+     * {@link Fd} for their reads pass each completion through here. Such reads are
+     * O_DIRECT, where the kernel cuts a read short only at a 512-byte boundary (or at the
+     * end of the file): a shortened completion keeps to that, or is left whole.
+     */
+    public static int completion(Call call, String name, int result) {
+        return switch (fault(call, name)) {
+            case Fault.Fail f -> -f.errno();
+            case Fault.Short s -> result > 0 && (shortened(result) & 511) == 0 ? (int) shortened(result) : result;
+            case null -> result;
+        };
+    }
+
     static int fsync(MemorySegment errno, int fd, String name) {
         if (fault(Call.FSYNC, name) instanceof Fault.Fail f) {
             return fail(errno, f);

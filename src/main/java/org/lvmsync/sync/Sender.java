@@ -123,8 +123,8 @@ public final class Sender {
     }
 
     private void checkInsideSource(RunList runs) {
-        if (!runs.isEmpty() && runs.offset(runs.runCount() - 1) >= deviceSize) {
-            throw new LvmsyncException(FailureClass.BAD_INPUT, "changed data at byte " + runs.offset(runs.runCount() - 1)
+        if (!runs.isEmpty() && runs.lastRunOffset() >= deviceSize) {
+            throw new LvmsyncException(FailureClass.BAD_INPUT, "changed data at byte " + runs.lastRunOffset()
                     + " lies past the end of the origin (" + deviceSize + " bytes); the change list is damaged");
         }
     }
@@ -136,17 +136,18 @@ public final class Sender {
      * engine may read ahead while the sending catches up.
      */
     private final class Windows {
-        private final RunList runs;
-        private int run;
+        private final RunList.Cursor runs;
+        private boolean current;
         private long pos;
+        private long runEnd;
 
-        Windows(RunList runs) {
-            this.runs = runs;
-            this.pos = runs.isEmpty() ? 0 : runs.offset(0);
+        Windows(RunList list) {
+            this.runs = list.cursor();
+            nextRun();
         }
 
         boolean hasCurrent() {
-            return run < runs.runCount();
+            return current;
         }
 
         long start() {
@@ -154,7 +155,7 @@ public final class Sender {
         }
 
         long end() {
-            return Math.min(runEnd(), start() + ioBytes);
+            return Math.min(runEnd, start() + ioBytes);
         }
 
         IoEngine.Read read() {
@@ -163,15 +164,19 @@ public final class Sender {
 
         void advance() {
             long end = end();
-            if (end < runEnd()) {
+            if (end < runEnd) {
                 pos = end;   // the run goes on in the next window
-            } else if (++run < runs.runCount()) {
-                pos = runs.offset(run);
+            } else {
+                nextRun();
             }
         }
 
-        private long runEnd() {
-            return Math.min(runs.offset(run) + runs.length(run), deviceSize);
+        private void nextRun() {
+            current = runs.next();
+            if (current) {
+                pos = runs.offset();
+                runEnd = Math.min(runs.offset() + runs.length(), deviceSize);
+            }
         }
     }
 }

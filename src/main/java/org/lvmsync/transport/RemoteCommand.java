@@ -38,8 +38,9 @@ public final class RemoteCommand {
 
     /**
      * As above, with options only this lvmsync knows ({@code --verify}, {@code --resume},
-     * {@code --force}) before the {@code --}; the caller adds them only when asked, so a
-     * plain sync still runs against an original remote with {@code --protocol 3}.
+     * {@code --force}, {@code --zero-fill SIZE}) before the {@code --}; the caller adds them
+     * only when asked, so a plain sync still runs against an original remote with
+     * {@code --protocol 3}.
      */
     public static List<String> remoteWords(String destination, Optional<Path> snapback, boolean verbose,
                                            boolean debug, boolean skipPastEnd, List<String> ourOptions) {

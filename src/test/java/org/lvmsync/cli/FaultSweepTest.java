@@ -498,7 +498,7 @@ class FaultSweepTest {
         RecordSink openSink() throws IOException {
             TransferOptions transfer = new TransferOptions(StreamWriting.DEFAULT, true, false, false, Optional.of(state));
             return Sinks.open(new SendRequest("vg/lv-snap", Optional.empty(), Optional.of(dest.toString()), false,
-                    Optional.of(undo), Optional.empty(), List.of("ssh"), false, transfer), Optional.of(identity));
+                    Optional.of(undo), Optional.empty(), List.of("ssh"), false, transfer), Optional.of(identity), List.of());
         }
 
         @Override
@@ -560,6 +560,9 @@ class FaultSweepTest {
         @Override
         RecordSink openSink() throws IOException {
             pipe = Pipe.open();
+            // more room than the default 64 KiB: a write that waits less for the drain is
+            // less often cut short by a signal (an extra write of the rest)
+            pipe.resize(1 << 20);
             drained = new ByteArrayOutputStream();
             Pipe p = pipe;
             ByteArrayOutputStream out = drained;

@@ -39,7 +39,7 @@ class OptionHabitsTest {
     void anAmbiguousPrefixIsAUsageError() {
         Cli.Result r = Cli.run("--s", "vg/snap");
         assertEquals(2, r.status());
-        assertEquals("lvmsync: '--s' is not unique: it matches '--server', '--stdout', '--snapback', '--skip-past-end', '--state-dir'",
+        assertEquals("lvmsync: '--s' is not unique: it matches '--server', '--stdout', '--snapback', '--skip-past-end', '--since', '--state-dir'",
                 r.stderr().lines().findFirst().orElseThrow());
     }
 

@@ -129,9 +129,9 @@ class SnapshotDiscoveryTest {
     }
 
     @Test
-    void refusesAThinVolumeForNow() {
+    void refusesAThinDeviceWithoutLvmsReport() {
         dm.tables.put("vg--1-plain", new Target(0, 411648, "thin", "253:9 3"));
-        assertRefused("vg-1/plain", "is a thin volume");
+        assertRefused("vg-1/plain", "is a device-mapper thin device that LVM's report does not list");
     }
 
     private void assertRefused(String name, String... fragments) {
@@ -163,7 +163,7 @@ class SnapshotDiscoveryTest {
 
         @Override
         public List<Target> table(String name) throws java.io.IOException {
-            return List.of(tables.get(name));
+            return tables.containsKey(name) ? List.of(tables.get(name)) : List.of();
         }
 
         @Override

@@ -63,7 +63,7 @@ class ResumePlanTest {
         assertEquals(2 << 20, position(ResumeAnswer.at(id.streamId(), 2 << 20).line(), id, runs));
         RunList rest = ResumePlan.from(runs, 2 << 20);
         assertEquals(2, rest.runCount());
-        assertEquals(2 << 20, rest.offset(0));
+        assertEquals(2 << 20, rest.firstRunOffset());
         assertEquals((1 << 20) + 4096, rest.totalBytes());
         assertEquals(runs.endOffset(), position(ResumeAnswer.at(id.streamId(), runs.endOffset()).line(), id, runs),
                 "all durable: only the end record is left to send");

@@ -130,7 +130,8 @@ class ClassicSyncKernelTest {
         SyncScenario s = SyncScenario.prepare(lvm, "data.v4-d", "copy.v4-d", 16, 4, 8);
         Path stream = tmp.resolve("changes");
 
-        Lvmsync.Run run = Lvmsync.shell(quote(Lvmsync.LAUNCHER) + " --stdout " + quote(s.snapshotVgLv())
+        // the original's format, whose size is known to the byte (the extended one is the default)
+        Lvmsync.Run run = Lvmsync.shell(quote(Lvmsync.LAUNCHER) + " --stdout --protocol 3 " + quote(s.snapshotVgLv())
                 + " | tee " + quote(stream) + " | " + quote(Lvmsync.LAUNCHER) + " --apply - "
                 + quote(s.destinationPath()));
 

@@ -45,6 +45,14 @@ class RemoteCommandTest {
                 RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), false, false, true));
     }
 
+    /** Options of ours for the remote apply (a full copy's zero fill) go before the '--', never after it. */
+    @Test
+    void applyOptionsGoBeforeTheEndOfOptions() {
+        assertEquals(List.of("lvmsync", "--apply", "-", "-v", "--zero-fill", "4096", "--", "/dev/vg/lv"),
+                RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), true, false, false,
+                        List.of("--zero-fill", "4096")));
+    }
+
     /** Defect 9 of issue 10: {@code host:~/vm.img} is expanded by the remote shell, as the original's was. */
     @Test
     void aLeadingTildeIsLeftForTheRemoteShell() {

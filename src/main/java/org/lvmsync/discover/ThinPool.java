@@ -1,0 +1,22 @@
+package org.lvmsync.discover;
+
+import java.util.Optional;
+
+import org.lvmsync.dm.DevNo;
+import org.lvmsync.lvm.LvName;
+
+/**
+ * A thin pool as discovery found it.
+ *
+ * @param lv             the pool LV ({@code VG/POOL}), for messages
+ * @param dmName         the pool target's device ({@code VG-POOL-tpool}): messages and status go there
+ * @param dev            its device number, as the thin tables name it
+ * @param metadata       the metadata device ({@code VG-POOL_tmeta}), from the pool's table
+ * @param dataBlockBytes the data block size, from the pool's table
+ * @param uuid           the pool LV's UUID from LVM's report (empty if it gives none): names the
+ *                       pool in a stream's identity
+ * @param transactionId  the pool's transaction id when it was looked at (its status)
+ */
+public record ThinPool(LvName lv, String dmName, DevNo dev, DevNo metadata, long dataBlockBytes, Optional<String> uuid,
+                       long transactionId) {
+}
