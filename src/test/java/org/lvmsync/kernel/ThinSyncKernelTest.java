@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,7 +112,16 @@ class ThinSyncKernelTest {
         lvm.discard(origin, 11 * MIB, 64 * KIB);
         Path s3 = lvm.thinSnapshot(origin, origin + "-s3");
         write(origin, 34, new long[] {1 * MIB, 4 * KIB});   // after s3: must not arrive with s3
-        Lvmsync.Run inc = Lvmsync.inProcess("--since", vgLv(origin + "-s2"), s3.toString(), copy.toString());
+        // but its record says it holds s1, which the last stream brought: that the origin stood still
+        // until s2 was taken, the receiver cannot know, so the increment from s2 is refused, naming
+        // both, with nothing written; --force takes it
+        byte[] before = lvm.read("copy.t1-a", 0, (int) (24 * MIB));
+        Lvmsync.Run refused = Lvmsync.inProcess("--since", vgLv(origin + "-s2"), s3.toString(), copy.toString());
+        refused.assertRefused(7, "holds " + vgLv(origin + "-s1"));
+        assertTrue(refused.stderr().contains("leads from " + vgLv(origin + "-s2")), refused.stderr());
+        assertArrayEquals(before, lvm.read("copy.t1-a", 0, (int) (24 * MIB)), "nothing written");
+        Lvmsync.Run inc = Lvmsync.inProcess("--force", "--since", vgLv(origin + "-s2"), s3.toString(),
+                copy.toString());
         inc.assertStatus(0);
         Devices.assertSameBytes(s3, copy);
         assertEquals(2 * 64 * KIB, inc.transferredBytes());
