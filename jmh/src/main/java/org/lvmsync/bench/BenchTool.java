@@ -21,6 +21,10 @@ import org.lvmsync.io.IoEngines;
 import org.lvmsync.job.SendJob;
 import org.lvmsync.job.SendRequest;
 import org.lvmsync.job.Sinks;
+import org.lvmsync.job.TransferOptions;
+import org.lvmsync.stream.ExtendedFormat;
+import org.lvmsync.stream.StreamFormats;
+import org.lvmsync.stream.StreamWriting;
 import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
 
@@ -31,7 +35,8 @@ import org.lvmsync.stream.RecordSink;
  * BenchTool change ORIGIN COW PERCENT SEED      overwrite PERCENT % of ORIGIN's 4 KiB chunks
  *                                               (scattered) and record them in COW, an
  *                                               exception store as dm-snapshot writes it
- * BenchTool send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)
+ * BenchTool send COW ORIGIN [--snapback F] [--rsh CMD] [--compress LEVEL | --protocol 3|2]
+ *                                               (--stdout | [HOST:]DEST)
  * BenchTool cow LAYOUT COUNT COW ORIGIN           a synthetic exception store of COUNT 4 KiB
  *                                               exceptions (scattered, clustered, sequential)
  *                                               and ORIGIN as a sparse file of the size it
@@ -93,7 +98,8 @@ public final class BenchTool {
 
     private static void usage() {
         System.err.println("usage: BenchTool fill FILE MIB | change ORIGIN COW PERCENT SEED"
-                + " | send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)"
+                + " | send COW ORIGIN [--snapback F] [--rsh CMD] [--compress LEVEL | --protocol 3|2]"
+                + " (--stdout | [HOST:]DEST)"
                 + " | readrate DEVICE PERCENT SEED ENGINE DEPTH [IOLOG|- [REPEAT]]");
         System.exit(2);
     }
@@ -147,11 +153,16 @@ public final class BenchTool {
         List<String> rsh = List.of("ssh");
         boolean stdout = false;
         String target = null;
+        StreamWriting writing = StreamWriting.DEFAULT;
         for (int i = 2; i < args.size(); i++) {
             switch (args.get(i)) {
                 case "--snapback" -> snapback = Optional.of(Path.of(args.get(++i)));
                 case "--rsh" -> rsh = List.of(args.get(++i).split(" "));
                 case "--stdout" -> stdout = true;
+                // as lvmsync's --compress LEVEL and --protocol 3|2 (the launcher's worker rule)
+                case "--compress" -> writing = new StreamWriting(ExtendedFormat.V1,
+                        ExtendedFormat.Options.zstd(Integer.parseInt(args.get(++i)), compressionWorkers()));
+                case "--protocol" -> writing = StreamWriting.of(StreamFormats.forProtocol(args.get(++i)).orElseThrow());
                 default -> target = args.get(i);
             }
         }
@@ -171,7 +182,8 @@ public final class BenchTool {
             runs = new CowChangeSource(engine, originSize).changes();
         }
         SendRequest options = new SendRequest("bench/snapshot", host, destination, stdout, snapback,
-                Optional.empty(), new ArrayList<>(rsh), false);
+                Optional.empty(), new ArrayList<>(rsh), false,
+                new TransferOptions(writing, false, false, false, Optional.empty()));
         try (Counting sink = new Counting(Sinks.open(options))) {
             SendJob.send(runs, origin, sink);
             // the extended stream: handshake line, a 40-byte header per record (the stream header and
@@ -180,6 +192,12 @@ public final class BenchTool {
             Log.info("bench: " + sink.records + " records, " + sink.bytes + " data bytes, "
                     + (stdout || host.isPresent() ? stream + " stream bytes" : "applied locally"));
         }
+    }
+
+    /** Compression threads as lvmsync's -z picks them: none below 4 cores, up to 4 above. */
+    private static int compressionWorkers() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return cores < 4 ? 0 : Math.min(4, cores / 2);
     }
 
     /** Counts what passes to the real sink (records stay at most 1 MiB, so none is split). */
