@@ -22,7 +22,10 @@ public final class Mmap implements AutoCloseable {
         this.segment = segment;
     }
 
-    /** Maps {@code [offset, offset+length)} of {@code fd}; offset must be page aligned. */
+    /**
+     * Maps {@code [offset, offset+length)} of {@code fd}, which must lie within its size;
+     * offset must be page aligned. The segment is exactly that long.
+     */
     public static Mmap map(Fd fd, long offset, long length, boolean readOnly) throws ErrnoException {
         if (offset < 0 || offset % PAGE != 0) {
             throw new IllegalArgumentException("mmap offset " + offset + " of " + fd.name()
@@ -30,6 +33,13 @@ public final class Mmap implements AutoCloseable {
         }
         if (length <= 0) {
             throw new IllegalArgumentException("mmap length " + length + " of " + fd.name() + " must be positive");
+        }
+        // a page mapped past the end of the file or device faults (SIGBUS) when touched,
+        // which no bounds check of the segment would catch: map only what exists
+        long size = fd.size();
+        if (offset > size || length > size - offset) {
+            throw new IllegalArgumentException("mmap of [" + offset + ", " + (offset + length) + ") of "
+                    + fd.name() + " reaches past its end at " + size);
         }
         int prot = readOnly ? mman_h.PROT_READ() : mman_h.PROT_READ() | mman_h.PROT_WRITE();
         MemorySegment address;

@@ -75,15 +75,18 @@ final class Native {
         return (int) ERRNO_VALUE.get(state, 0L);
     }
 
+    /**
+     * The most bytes read of a strerror(3) text: glibc's longest message has 49 characters,
+     * "Unknown error -2147483648" 25; strerrorname_np(3) names ("ENOTRECOVERABLE") at most 15.
+     */
+    private static final long MESSAGE_CAPACITY = 256;
+    private static final long NAME_CAPACITY = 32;
+
     /** "Device or resource busy (EBUSY)"; unknown numbers still print something useful. */
     static String describe(int errno) {
-        String text = cString(string_h.strerror(errno));
-        String name = cString(string_h.strerrorname_np(errno));
-        return (text == null ? "error " + errno : text) + " (" + (name == null ? "errno " + errno : name) + ")";
-    }
-
-    private static String cString(MemorySegment p) {
-        return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Long.MAX_VALUE).getString(0);
+        String text = CString.at(string_h.strerror(errno), MESSAGE_CAPACITY).orElse("error " + errno);
+        String name = CString.at(string_h.strerrorname_np(errno), NAME_CAPACITY).orElse("errno " + errno);
+        return text + " (" + name + ")";
     }
 
     static int open(MemorySegment state, MemorySegment path, int flags, int mode) {

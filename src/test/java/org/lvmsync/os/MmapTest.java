@@ -53,6 +53,12 @@ class MmapTest {
         try (Fd fd = Fd.open(file, Fd.O_RDONLY)) {
             assertThrows(IllegalArgumentException.class, () -> Mmap.map(fd, 100, 4096, true));
             assertThrows(IllegalArgumentException.class, () -> Mmap.map(fd, 0, 0, true));
+            // past the end: a touch of those pages would be a SIGBUS, not an exception
+            IllegalArgumentException past = assertThrows(IllegalArgumentException.class,
+                    () -> Mmap.map(fd, 0, 8192, true));
+            assertEquals("mmap of [0, 8192) of " + file + " reaches past its end at 4096", past.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Mmap.map(fd, 4096, 4096, true));
+            assertThrows(IllegalArgumentException.class, () -> Mmap.map(fd, 8192, 4096, true));
             ErrnoException e = assertThrows(ErrnoException.class, () -> Mmap.map(fd, 0, 4096, false));
             assertEquals("mmap " + file + ": Permission denied (EACCES)", e.getMessage());
         }
