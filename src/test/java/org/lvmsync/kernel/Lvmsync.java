@@ -60,8 +60,9 @@ final class Lvmsync {
         }
     }
 
-    /** {@code lvmsync ARGS} in this JVM. */
+    /** {@code lvmsync ARGS} in this JVM (a remote side, --rsh, runs in a JVM of its own). */
     static Run inProcess(String... args) {
+        JvmCrashes crashes = JvmCrashes.watch();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = Log.stream();
         int status;
@@ -75,15 +76,18 @@ final class Lvmsync {
         String text = err.toString(StandardCharsets.UTF_8);
         System.err.println("$ lvmsync " + String.join(" ", args) + "  -> exit " + status);
         System.err.print(text.indent(4));
+        crashes.check("lvmsync " + String.join(" ", args));
         return new Run(status, text);
     }
 
     /** {@code bash -c SCRIPT} (pipelines of scripts/lvmsync processes); stderr captured. */
     static Run shell(String script) {
+        JvmCrashes crashes = JvmCrashes.watch();
         List<String> command = new ArrayList<>(List.of("bash", "-c", "set -o pipefail; " + script));
         Commands.Result r = Commands.tryRun(command.toArray(String[]::new));
         System.err.println("$ " + script + "  -> exit " + r.status());
         System.err.print(r.stderr().indent(4));
+        crashes.check(script);
         return new Run(r.status(), r.stderr());
     }
 }
