@@ -2,23 +2,24 @@ package org.lvmsync;
 
 /**
  * A failure the user must read: its message is one line that says what, where and what
- * to do, and it carries the exit code. The CLI prints the message alone (the stack trace
- * only under --debug).
+ * to do, and it carries its {@link FailureClass}. The CLI prints the message alone (the
+ * stack trace only under --debug) and picks the exit code from the class.
  */
-public class LvmsyncException extends RuntimeException {
-    private final ExitCode exitCode;
+public class LvmsyncException extends RuntimeException implements Classified {
+    private final FailureClass failureClass;
 
-    public LvmsyncException(ExitCode exitCode, String message) {
+    public LvmsyncException(FailureClass failureClass, String message) {
         super(message);
-        this.exitCode = exitCode;
+        this.failureClass = failureClass;
     }
 
-    public LvmsyncException(ExitCode exitCode, String message, Throwable cause) {
+    public LvmsyncException(FailureClass failureClass, String message, Throwable cause) {
         super(message, cause);
-        this.exitCode = exitCode;
+        this.failureClass = failureClass;
     }
 
-    public ExitCode exitCode() {
-        return exitCode;
+    @Override
+    public FailureClass failureClass() {
+        return failureClass;
     }
 }

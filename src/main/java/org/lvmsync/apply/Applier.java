@@ -5,11 +5,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.os.AlignedBuffer;
-import org.lvmsync.transport.RecordSink;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.RecordSink;
 
 /**
  * Writes records onto a destination device or image file, saving what they overwrite to
@@ -97,10 +98,15 @@ public final class Applier implements RecordSink {
         return dest.size();
     }
 
+    /** A record from an in-process sender; its payload is copied into the staging buffer before this returns. */
     @Override
-    public void record(long offset, MemorySegment data) throws IOException {
-        if (admit(offset, data.byteSize())) {
-            write(offset, data);
+    public void accept(Record record, MemorySegment payload) throws IOException {
+        switch (record) {
+            case Record.Data data -> {
+                if (admit(data.offset(), data.length())) {
+                    write(data.offset(), payload);
+                }
+            }
         }
     }
 
@@ -125,12 +131,12 @@ public final class Applier implements RecordSink {
                         + dest.path() + " (" + dest.size() + " bytes)");
                 return false;
             }
-            throw new LvmsyncException(ExitCode.BAD_INPUT, "record at offset " + offset + " (length " + length
+            throw new LvmsyncException(FailureClass.BAD_INPUT, "record at offset " + offset + " (length " + length
                     + ") ends past the end of " + dest.path() + " (" + dest.size() + " bytes); nothing of it was written"
                     + (hint.isEmpty() ? "; --skip-past-end skips such records" : hint));
         }
         if (!dest.isBlockDevice() && end > MAX_FILE_END) {
-            throw new LvmsyncException(ExitCode.BAD_INPUT, "record at offset " + offset + " (length " + length
+            throw new LvmsyncException(FailureClass.BAD_INPUT, "record at offset " + offset + " (length " + length
                     + ") ends beyond 1 PiB, the limit for image files; nothing of it was written" + hint);
         }
         recordRemaining = length;

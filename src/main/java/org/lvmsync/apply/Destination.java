@@ -3,7 +3,7 @@ package org.lvmsync.apply;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.os.ErrnoException;
@@ -55,7 +55,7 @@ final class Destination implements AutoCloseable {
                 return new Destination(path, buffered, null, st.size(), 1);
             }
             if (!st.isBlockDevice()) {
-                throw new LvmsyncException(ExitCode.FAILURE, "destination " + path
+                throw new LvmsyncException(FailureClass.DESTINATION, "destination " + path
                         + " is neither a block device nor a regular file");
             }
             Fd direct = openExclusive(path);
@@ -71,7 +71,7 @@ final class Destination implements AutoCloseable {
             return Fd.open(path, Fd.O_RDWR | Fd.O_EXCL | Fd.O_DIRECT);
         } catch (ErrnoException e) {
             if (e.errno() == errno_h.EBUSY()) {
-                throw new LvmsyncException(ExitCode.FAILURE, "destination " + path
+                throw new LvmsyncException(FailureClass.DESTINATION, "destination " + path
                         + " is mounted or in use by another program (EBUSY); unmount it or stop what holds it", e);
             }
             throw e;
@@ -121,7 +121,7 @@ final class Destination implements AutoCloseable {
             int n = fd.pread(dst.asSlice(done), offset + done);
             if (n == 0) {
                 if (isBlockDevice()) {
-                    throw new LvmsyncException(ExitCode.FAILURE, "read " + path + ": end of device at byte "
+                    throw new LvmsyncException(FailureClass.DESTINATION, "read " + path + ": end of device at byte "
                             + (offset + done) + " (size " + size + ")");
                 }
                 dst.asSlice(done).fill((byte) 0);

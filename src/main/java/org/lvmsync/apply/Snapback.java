@@ -3,12 +3,13 @@ package org.lvmsync.apply;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.os.ErrnoException;
 import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
+import org.lvmsync.stream.Record;
 import org.lvmsync.stream.StreamEncoder;
 import org.lvmsync.stream.StreamFormats;
 
@@ -36,7 +37,7 @@ final class Snapback implements AutoCloseable {
             fd = Fd.open(path, Fd.O_WRONLY | Fd.O_CREAT | Fd.O_EXCL, 0600);
         } catch (ErrnoException e) {
             if (e.errno() == errno_h.EEXIST()) {
-                throw new LvmsyncException(ExitCode.FAILURE, "snapback file " + path
+                throw new LvmsyncException(FailureClass.DESTINATION, "snapback file " + path
                         + " already exists; give a new name (an undo file is never overwritten)", e);
             }
             throw e;
@@ -74,7 +75,7 @@ final class Snapback implements AutoCloseable {
 
     /** Appends the old bytes of {@code [offset, offset + oldBytes.byteSize())}. */
     void record(long offset, MemorySegment oldBytes) throws IOException {
-        encoder.writeRecord(offset, oldBytes);
+        encoder.write(new Record.Data(offset, oldBytes.byteSize()), oldBytes);
         records++;
     }
 
@@ -86,6 +87,10 @@ final class Snapback implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        fd.close();
+        try {
+            encoder.close();
+        } finally {
+            fd.close();
+        }
     }
 }

@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.lvmsync.ExitCode;
 import org.lvmsync.Log;
-import org.lvmsync.apply.ApplyCommand;
-import org.lvmsync.apply.ApplyRequest;
-import org.lvmsync.sync.SendCommand;
+import org.lvmsync.job.ApplyJob;
+import org.lvmsync.job.ApplyRequest;
+import org.lvmsync.job.SendJob;
+import org.lvmsync.job.SendRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -101,8 +101,12 @@ public final class LvmsyncCommand implements Callable<Integer> {
             Log.warn("--server is deprecated; use --apply -");
             apply = ApplyRequest.STDIN;
         }
-        ExitCode result = apply != null ? ApplyCommand.run(applyRequest()) : SendCommand.run(sendOptions());
-        return result.code;
+        if (apply != null) {
+            ApplyJob.run(applyRequest());
+        } else {
+            SendJob.run(sendRequest());
+        }
+        return ExitCode.OK.code;
     }
 
     private ApplyRequest applyRequest() {
@@ -120,7 +124,7 @@ public final class LvmsyncCommand implements Callable<Integer> {
         return new ApplyRequest(apply, Path.of(positional.get(0)), Optional.ofNullable(snapback), skipPastEnd);
     }
 
-    private SendOptions sendOptions() {
+    private SendRequest sendRequest() {
         if (positional.isEmpty()) {
             throw usage("missing <snapshot>");
         }
@@ -141,7 +145,7 @@ public final class LvmsyncCommand implements Callable<Integer> {
             if (positional.size() != 1) {
                 throw usage("--stdout takes no destination, got " + positional.get(1));
             }
-            return new SendOptions(snapshot, Optional.empty(), Optional.empty(), true,
+            return new SendRequest(snapshot, Optional.empty(), Optional.empty(), true,
                     Optional.empty(), Optional.ofNullable(dataSource), rshWords, false);
         }
         if (positional.size() != 2) {
@@ -154,7 +158,7 @@ public final class LvmsyncCommand implements Callable<Integer> {
         if (host.isPresent() && host.get().isEmpty() || device.isEmpty()) {
             throw usage("destination " + dest + " is not of the form [<host>:]<destdevice>");
         }
-        return new SendOptions(snapshot, host, Optional.of(device), false,
+        return new SendRequest(snapshot, host, Optional.of(device), false,
                 Optional.ofNullable(snapback), Optional.ofNullable(dataSource), rshWords, skipPastEnd);
     }
 

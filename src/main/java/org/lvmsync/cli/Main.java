@@ -3,10 +3,10 @@ package org.lvmsync.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.lvmsync.ExitCode;
+import java.io.InterruptedIOException;
+import org.lvmsync.Classified;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
-import org.lvmsync.LvmsyncException;
-import org.lvmsync.stream.CorruptStreamException;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
@@ -53,12 +53,8 @@ public final class Main {
     }
 
     static int runtimeError(Exception e) {
-        ExitCode code = switch (e) {
-            case LvmsyncException le -> le.exitCode();
-            case CorruptStreamException _ -> ExitCode.BAD_INPUT;
-            default -> ExitCode.FAILURE;
-        };
-        boolean known = e instanceof LvmsyncException || e instanceof IOException;
+        ExitCode code = ExitCode.of(failureClass(e));
+        boolean known = e instanceof Classified || e instanceof IOException;
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         Log.error(known ? message : "internal error: " + e);
         if (Log.isDebug()) {
@@ -67,5 +63,14 @@ public final class Main {
             Log.stream().println("Run again with --debug for the stack trace, and report it.");
         }
         return code.code;
+    }
+
+    /** What kind of failure {@code e} is; I/O for plain IOExceptions and anything unforeseen. */
+    static FailureClass failureClass(Exception e) {
+        return switch (e) {
+            case Classified c -> c.failureClass();
+            case InterruptedIOException _ -> FailureClass.INTERRUPTED;
+            default -> FailureClass.IO;
+        };
     }
 }

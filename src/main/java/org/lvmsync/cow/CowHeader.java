@@ -3,7 +3,8 @@ package org.lvmsync.cow;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
+import org.lvmsync.changes.CorruptMetadataException;
 
 /**
  * The header in chunk 0 of a persistent exception store: four little-endian u32 at byte
@@ -42,7 +43,7 @@ public record CowHeader(int magic, int valid, int version, int chunkSectors) {
                     MAGIC, magic));
         }
         if (valid == 0) {
-            throw new CorruptMetadataException(ExitCode.FAILURE, device, 0, "valid",
+            throw new CorruptMetadataException(FailureClass.SNAPSHOT_UNUSABLE, device, 0, "valid",
                     "the snapshot is marked invalid (it overflowed or failed) and has lost track of changes; "
                             + "take a new snapshot and copy the whole device");
         }

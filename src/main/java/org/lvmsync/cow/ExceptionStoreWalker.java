@@ -5,18 +5,23 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Iterator;
 import java.util.function.LongConsumer;
 import org.lvmsync.Log;
-import org.lvmsync.sync.RunList;
+import org.lvmsync.changes.CorruptMetadataException;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.io.IoEngine;
 
 /**
- * Walks the metadata areas of a persistent exception store one at a time and reports the
- * origin chunk number of every exception.
+ * Walks the metadata areas of a persistent exception store and reports the origin chunk
+ * number of every exception.
  *
  * <p>An area is one chunk of {@code epa} records {u64 old_chunk, u64 new_chunk}, little
  * endian. The list ends at the first record whose new_chunk is 0; an area with all
- * {@code epa} slots used continues in the next area. Only one area is held in memory,
- * so memory stays flat however large the store is; the chunk numbers go straight to a
+ * {@code epa} slots used continues in the next area. The areas' places follow from the
+ * chunk size alone, so they are asked of the {@link IoEngine} as one plan that an engine
+ * with a queue reads ahead of the walk; only the areas in flight are held in memory, so
+ * memory stays flat however large the store is; the chunk numbers go straight to a
  * consumer (normally a {@link RunList.Builder}).
  */
 public final class ExceptionStoreWalker {
@@ -28,20 +33,20 @@ public final class ExceptionStoreWalker {
     public record Summary(CowHeader header, long exceptions, long areasRead) {
     }
 
-    private final CowDevice cow;
+    private final IoEngine cow;
     private final long originSize;
 
     /**
      * @param originSize bytes of the origin; exceptions for chunks starting at or past it
      *                   are corrupt (a last, partial chunk is fine: the sender clips it)
      */
-    public ExceptionStoreWalker(CowDevice cow, long originSize) {
+    public ExceptionStoreWalker(IoEngine cow, long originSize) {
         this.cow = cow;
         this.originSize = originSize;
     }
 
     /** Reads and validates the header, then walks every area into a run list of chunk-sized units. */
-    public static RunList changedChunks(CowDevice cow, long originSize) throws IOException {
+    public static RunList changedChunks(IoEngine cow, long originSize) throws IOException {
         return changedChunks(cow, originSize, 0);
     }
 
@@ -50,7 +55,7 @@ public final class ExceptionStoreWalker {
      * snapshot table's), unless that is 0: a disagreement means the COW device is not this
      * snapshot's, and its exceptions would name the wrong chunks.
      */
-    public static RunList changedChunks(CowDevice cow, long originSize, long expectedChunkBytes) throws IOException {
+    public static RunList changedChunks(IoEngine cow, long originSize, long expectedChunkBytes) throws IOException {
         ExceptionStoreWalker walker = new ExceptionStoreWalker(cow, originSize);
         CowHeader header = walker.readHeader();
         if (expectedChunkBytes != 0 && header.chunkBytes() != expectedChunkBytes) {
@@ -92,21 +97,42 @@ public final class ExceptionStoreWalker {
         long epa = CowGeometry.exceptionsPerArea(chunkBytes);
         long size = cow.size();
         long cowChunks = size / chunkBytes;
-        long exceptions = 0;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment window = arena.allocate(alignUp(chunkBytes) + ALIGN, ALIGN);
-            for (long area = 0; ; area++) {
-                // After a full area the kernel zeroes the next one on disk before it commits
-                // the full one, so the next area must exist: its absence is a truncation.
-                long chunk = CowGeometry.areaChunk(area, epa);
-                MemorySegment records = readArea(window, chunk, chunkBytes, size);
-                long used = scanArea(records, area, chunk, epa, cowChunks, oldChunks);
-                exceptions += used;
-                if (used < epa) {
-                    return new Summary(header, exceptions, area + 1);
-                }
+        long[] exceptions = {0};
+        long[] area = {0};
+        // After a full area the kernel zeroes the next one on disk before it commits the
+        // full one, so the next area must exist: its absence is a truncation.
+        cow.readMany(areaReads(chunkBytes, epa), alignUp(chunkBytes) + ALIGN, (read, data) -> {
+            long chunk = CowGeometry.areaChunk(area[0], epa);
+            MemorySegment records = areaRecords(read, data, chunk, chunkBytes, size);
+            long used = scanArea(records, area[0], chunk, epa, cowChunks, oldChunks);
+            exceptions[0] += used;
+            area[0]++;
+            return used == epa;
+        });
+        return new Summary(header, exceptions[0], area[0]);
+    }
+
+    /**
+     * The aligned read that holds each metadata area, in order, without end: the walk stops
+     * at the first area that is not full. Chunks smaller than 4 KiB need not start on a
+     * 4 KiB boundary, so the read is the aligned window around the area.
+     */
+    private static Iterator<IoEngine.Read> areaReads(long chunkBytes, long epa) {
+        return new Iterator<>() {
+            private long area;
+
+            @Override
+            public boolean hasNext() {
+                return true;
             }
-        }
+
+            @Override
+            public IoEngine.Read next() {
+                long offset = CowGeometry.areaChunk(area++, epa) * chunkBytes;
+                long start = offset & -ALIGN;
+                return new IoEngine.Read(start, alignUp(offset + chunkBytes) - start);
+            }
+        };
     }
 
     /** Returns the number of records in use (epa when the area is full). */
@@ -147,19 +173,13 @@ public final class ExceptionStoreWalker {
         }
     }
 
-    /**
-     * Reads area chunk {@code chunk} through a 4096-aligned window (chunks smaller than
-     * 4 KiB need not start on a 4 KiB boundary) and returns the slice holding its records.
-     */
-    private MemorySegment readArea(MemorySegment window, long chunk, long chunkBytes, long size) throws IOException {
+    /** The slice of a completed area read that holds the area's records; a short read is a truncation. */
+    private MemorySegment areaRecords(IoEngine.Read read, MemorySegment data, long chunk, long chunkBytes, long size) {
         long offset = chunk * chunkBytes;
-        long start = offset & -ALIGN;
-        long end = alignUp(offset + chunkBytes);
-        long got = offset + chunkBytes > size ? 0 : cow.read(window.asSlice(0, end - start), start);
-        if (start + got < offset + chunkBytes) {
+        if (read.offset() + data.byteSize() < offset + chunkBytes) {
             throw truncated(chunk, "metadata area", offset + chunkBytes, size);
         }
-        return window.asSlice(offset - start, chunkBytes);
+        return data.asSlice(offset - read.offset(), chunkBytes);
     }
 
     private CorruptMetadataException truncated(long chunk, String what, long needed, long size) {

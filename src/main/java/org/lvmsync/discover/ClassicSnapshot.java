@@ -18,5 +18,5 @@ import org.lvmsync.lvm.LvName;
  *                   service may still have writes in flight that the sync would miss
  */
 public record ClassicSnapshot(LvName name, String dmName, DevNo originReal, DevNo origin, DevNo cow,
-                              long chunkBytes, long sizeBytes, int originOpenCount) {
+                              long chunkBytes, long sizeBytes, int originOpenCount) implements Snapshot {
 }

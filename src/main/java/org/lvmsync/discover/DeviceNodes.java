@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.dm.DevNo;
 import org.lvmsync.os.Fd;
@@ -39,7 +39,7 @@ public final class DeviceNodes {
                 return candidate;
             }
         }
-        throw new LvmsyncException(ExitCode.FAILURE, "no device node for block device " + number
+        throw new LvmsyncException(FailureClass.ENVIRONMENT, "no device node for block device " + number
                 + " (looked in " + dev.resolve("block") + ", " + dev.resolve("mapper") + " and sysfs); is /dev mounted?");
     }
 

@@ -3,8 +3,9 @@ package org.lvmsync.discover;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import org.lvmsync.dm.DmClient;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.dm.DevNo;
@@ -29,16 +30,21 @@ public final class SnapshotDiscovery {
         this.dm = dm;
     }
 
-    public ClassicSnapshot classic(LvName name) throws IOException {
+    /** What {@code name} is, refused unless it is a snapshot lvmsync can read. */
+    public Snapshot discover(LvName name) throws IOException {
+        return classic(name);
+    }
+
+    private ClassicSnapshot classic(LvName name) throws IOException {
         String dmName = name.dmName();
         if (!dm.exists(dmName)) {
-            throw refuse(name + " is not an active logical volume (no device-mapper device " + dmName
+            throw refuse(FailureClass.NOT_A_SNAPSHOT, name + " is not an active logical volume (no device-mapper device " + dmName
                     + "); check the name with 'lvs' and activate it with 'lvchange -ay " + name + "'");
         }
         Target target = singleTarget(name, dm.table(dmName));
         SnapshotTable table = SnapshotTable.from(target);
         if (!table.persistent()) {
-            throw refuse(name + " is a non-persistent snapshot: it keeps no change list on disk that lvmsync"
+            throw refuse(FailureClass.SNAPSHOT_UNUSABLE, name + " is a non-persistent snapshot: it keeps no change list on disk that lvmsync"
                     + " can read; take a persistent one (lvcreate --snapshot) and copy the whole device first");
         }
         checkStatus(name, dm.status(dmName));
@@ -52,12 +58,13 @@ public final class SnapshotDiscovery {
 
     private static Target singleTarget(LvName name, List<Target> table) {
         if (table.isEmpty()) {
-            throw refuse(name + " has no device-mapper table loaded (is it being created or removed?); try again");
+            throw refuse(FailureClass.SNAPSHOT_UNUSABLE, name + " has no device-mapper table loaded (is it being created or removed?); try again");
         }
         Target first = table.get(0);
         if (table.size() > 1 || !first.type().equals("snapshot")) {
             String type = table.size() > 1 ? table.size() + " '" + first.type() + "' targets" : "'" + first.type() + "'";
-            throw refuse(name + " " + whyNotSnapshot(first.type(), type));
+            throw refuse(first.type().equals("snapshot-merge") ? FailureClass.SNAPSHOT_UNUSABLE : FailureClass.NOT_A_SNAPSHOT,
+                    name + " " + whyNotSnapshot(first.type(), type));
         }
         return first;
     }
@@ -77,7 +84,7 @@ public final class SnapshotDiscovery {
 
     private static void checkStatus(LvName name, List<Target> status) throws IOException {
         if (status.size() != 1) {
-            throw refuse(name + " reports " + status.size() + " status lines, a snapshot has one; is it changing?");
+            throw refuse(FailureClass.SNAPSHOT_UNUSABLE, name + " reports " + status.size() + " status lines, a snapshot has one; is it changing?");
         }
         SnapshotStatus s = SnapshotStatus.from(status.get(0));
         String lost = switch (s.state()) {
@@ -87,7 +94,7 @@ public final class SnapshotDiscovery {
             case MERGE_FAILED -> "failed to merge";
         };
         if (lost != null) {
-            throw refuse("snapshot " + name + " " + lost + ": it no longer records every changed chunk, so"
+            throw refuse(FailureClass.SNAPSHOT_UNUSABLE, "snapshot " + name + " " + lost + ": it no longer records every changed chunk, so"
                     + " syncing from it would silently miss changes; take a new snapshot and copy the whole device");
         }
     }
@@ -105,7 +112,21 @@ public final class SnapshotDiscovery {
         return Optional.empty();
     }
 
-    private static LvmsyncException refuse(String message) {
-        return new LvmsyncException(ExitCode.FAILURE, message);
+    private static LvmsyncException refuse(FailureClass why, String message) {
+        return new LvmsyncException(why, message);
+    }
+
+    /**
+     * The snapshot named by {@code argument} as the user typed it ({@code VG/LV},
+     * {@code /dev/VG/LV}, {@code /dev/mapper/VG-LV} or any path to its device node), from
+     * the live device-mapper tables.
+     */
+    public static Snapshot find(String argument) throws IOException {
+        Optional<LvName> named = SnapshotName.parse(argument);
+        try (DmClient client = DmClient.open()) {
+            DmView view = DmView.of(client);
+            LvName snapshot = named.isPresent() ? named.get() : SnapshotName.byDevice(argument, view);
+            return new SnapshotDiscovery(view).discover(snapshot);
+        }
     }
 }

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.dm.DevNo;
 import org.lvmsync.lvm.DmName;
@@ -43,14 +43,14 @@ public final class SnapshotName {
 
     /** The LV whose device node {@code argument} is. */
     public static LvName byDevice(String argument, DmView dm) throws IOException {
-        DevNo number = blockDeviceNumber(argument).orElseThrow(() -> new LvmsyncException(ExitCode.USAGE,
+        DevNo number = blockDeviceNumber(argument).orElseThrow(() -> new LvmsyncException(FailureClass.USAGE,
                 argument + " is not a block device"));
-        String dmName = dm.nameOf(number).orElseThrow(() -> new LvmsyncException(ExitCode.USAGE,
+        String dmName = dm.nameOf(number).orElseThrow(() -> new LvmsyncException(FailureClass.USAGE,
                 argument + " is block device " + number + ", which is not a device-mapper device;"
                         + " name the LVM snapshot, e.g. VG/LV"));
         DmName name = DmName.parse(dmName);
         if (!name.layer().isEmpty()) {
-            throw new LvmsyncException(ExitCode.USAGE, argument + " is " + dmName + ", LVM's internal '"
+            throw new LvmsyncException(FailureClass.USAGE, argument + " is " + dmName + ", LVM's internal '"
                     + name.layer() + "' device of " + name.lvName() + "; name the snapshot itself");
         }
         return name.lvName();

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.bindings.devmapper.dm_info;
 import org.lvmsync.bindings.devmapper.libdevmapper_h;
@@ -50,19 +50,19 @@ public final class DmClient implements AutoCloseable {
         try (Arena probe = Arena.ofConfined()) {
             SymbolLookup.libraryLookup(LIBRARY, probe);
         } catch (IllegalArgumentException e) {
-            throw new LvmsyncException(ExitCode.FAILURE, "device-mapper library " + LIBRARY
+            throw new LvmsyncException(FailureClass.ENVIRONMENT, "device-mapper library " + LIBRARY
                     + " not found: install libdevmapper1.02.1 (Debian/Ubuntu) or device-mapper-libs (Fedora/RHEL)");
         }
     }
 
     static void requireControl() {
         if (!Files.exists(CONTROL)) {
-            throw new LvmsyncException(ExitCode.FAILURE,
+            throw new LvmsyncException(FailureClass.ENVIRONMENT,
                     "device-mapper is not available: " + CONTROL + " missing (load dm_mod)");
         }
         // checked here so a normal user reads one line instead of libdevmapper's complaints
         if (!Files.isReadable(CONTROL) || !Files.isWritable(CONTROL)) {
-            throw new LvmsyncException(ExitCode.FAILURE, "no access to " + CONTROL
+            throw new LvmsyncException(FailureClass.ENVIRONMENT, "no access to " + CONTROL
                     + ": reading snapshots needs root (run lvmsync as root, e.g. with sudo)");
         }
     }
@@ -72,7 +72,7 @@ public final class DmClient implements AutoCloseable {
         requireOpen();
         try (Arena arena = Arena.ofConfined(); Fd control = Fd.open(CONTROL, Fd.O_RDWR)) {
             MemorySegment io = DmIoctl.header(arena, DmIoctl.HEADER_BYTES, "", 0);   // asks for 4.0.0 or later
-            control.ioctl("DM_VERSION", dm_ioctl_h.DM_VERSION(), io);
+            control.ioctl("DM_VERSION", DmIoctls.DM_VERSION, io);
             MemorySegment version = dm_ioctl.version(io);
             return new DmVersion(version.getAtIndex(ValueLayout.JAVA_INT, 0),
                     version.getAtIndex(ValueLayout.JAVA_INT, 1), version.getAtIndex(ValueLayout.JAVA_INT, 2));
@@ -100,7 +100,7 @@ public final class DmClient implements AutoCloseable {
     List<DmDevice> list(int firstBytes) throws IOException {
         requireOpen();
         try (Arena arena = Arena.ofConfined()) {
-            return DmReplies.names(DmIoctl.query(arena, dm_ioctl_h.DM_LIST_DEVICES(), "list devices", "", 0,
+            return DmReplies.names(DmIoctl.query(arena, DmIoctls.DM_LIST_DEVICES, "list devices", "", 0,
                     firstBytes).data());
         }
     }
@@ -159,7 +159,7 @@ public final class DmClient implements AutoCloseable {
     private List<Target> targets(String name, int flags, String operation) throws IOException {
         requireExists(name);
         try (Arena arena = Arena.ofConfined()) {
-            DmIoctl.Reply reply = DmIoctl.query(arena, dm_ioctl_h.DM_TABLE_STATUS(), operation, name, flags,
+            DmIoctl.Reply reply = DmIoctl.query(arena, DmIoctls.DM_TABLE_STATUS, operation, name, flags,
                     DmIoctl.FIRST_BYTES);
             return DmReplies.targets(reply.data(), reply.targetCount());
         }
@@ -169,7 +169,7 @@ public final class DmClient implements AutoCloseable {
     public List<DevNo> deps(String name) throws IOException {
         requireExists(name);
         try (Arena arena = Arena.ofConfined()) {
-            return DmReplies.deps(DmIoctl.query(arena, dm_ioctl_h.DM_TABLE_DEPS(), "deps", name, 0,
+            return DmReplies.deps(DmIoctl.query(arena, DmIoctls.DM_TABLE_DEPS, "deps", name, 0,
                     DmIoctl.FIRST_BYTES).data());
         }
     }

@@ -81,7 +81,7 @@ final class DmIoctl {
         MemorySegment msg = buffer.asSlice(HEADER_BYTES, input);
         dm_target_msg.sector(msg, sector);
         MemorySegment.copy(bytes, 0, msg, ValueLayout.JAVA_BYTE, dm_target_msg.message$offset(), bytes.length);
-        Reply reply = call(buffer, dm_ioctl_h.DM_TARGET_MSG(), operation, device);
+        Reply reply = call(buffer, DmIoctls.DM_TARGET_MSG, operation, device);
         if (reply.hasFlag(BUFFER_FULL)) {
             throw new DmException("device-mapper " + operation + " " + device + ": the response does not fit in "
                     + FIRST_BYTES + " bytes (the message was delivered)");

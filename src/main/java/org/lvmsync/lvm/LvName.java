@@ -1,6 +1,6 @@
 package org.lvmsync.lvm;
 
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 
 /**
@@ -109,6 +109,6 @@ public record LvName(String vg, String lv) {
     static LvmsyncException bad(String name, String why) {
         StringBuilder shown = new StringBuilder();
         name.chars().forEach(c -> shown.append(printable((char) c)));
-        return new LvmsyncException(ExitCode.USAGE, "invalid logical volume name '" + shown + "': " + why);
+        return new LvmsyncException(FailureClass.USAGE, "invalid logical volume name '" + shown + "': " + why);
     }
 }

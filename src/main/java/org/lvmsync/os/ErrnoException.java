@@ -1,13 +1,15 @@
 package org.lvmsync.os;
 
 import java.io.IOException;
+import org.lvmsync.Classified;
+import org.lvmsync.FailureClass;
 
 /**
  * A failed system call, reported the way a person reads it:
  * {@code open /dev/vg/lv: Device or resource busy (EBUSY)}. The operation and the path name
  * what failed and where; the symbolic name makes the message searchable.
  */
-public class ErrnoException extends IOException {
+public class ErrnoException extends IOException implements Classified {
     private static final long serialVersionUID = 1L;
 
     private final int errno;
@@ -37,5 +39,10 @@ public class ErrnoException extends IOException {
     static String format(String operation, String path, int errno) {
         String where = path == null ? operation : operation + " " + path;
         return where + ": " + Native.describe(errno);
+    }
+
+    @Override
+    public FailureClass failureClass() {
+        return FailureClass.IO;
     }
 }

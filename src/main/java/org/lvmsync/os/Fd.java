@@ -11,7 +11,6 @@ import org.lvmsync.bindings.libc.fcntl_h;
 import org.lvmsync.bindings.libc.stat;
 import org.lvmsync.bindings.libc.stat_h;
 import org.lvmsync.bindings.libc.unistd_h;
-import org.lvmsync.bindings.linux.fs_h;
 
 /**
  * One open file descriptor with a single owner. Every call checks its result and turns a
@@ -235,19 +234,19 @@ public final class Fd implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            ioctl("BLKGETSIZE64", fs_h.BLKGETSIZE64(), out);
+            ioctl("BLKGETSIZE64", BlockIoctls.BLKGETSIZE64, out);
             return out.get(ValueLayout.JAVA_LONG, 0);
         }
     }
 
     /** BLKSSZGET: the smallest unit the device addresses; 512 for files. */
     public int logicalBlockSize() throws ErrnoException {
-        return blockSizeIoctl("BLKSSZGET", fs_h.BLKSSZGET());
+        return blockSizeIoctl("BLKSSZGET", BlockIoctls.BLKSSZGET);
     }
 
     /** BLKPBSZGET: the unit the device writes atomically; 512 for files. */
     public int physicalBlockSize() throws ErrnoException {
-        return blockSizeIoctl("BLKPBSZGET", fs_h.BLKPBSZGET());
+        return blockSizeIoctl("BLKPBSZGET", BlockIoctls.BLKPBSZGET);
     }
 
     private int blockSizeIoctl(String what, long request) throws ErrnoException {
@@ -268,7 +267,7 @@ public final class Fd implements AutoCloseable {
      */
     public void flushBlockBuffers() throws ErrnoException {
         if (stat().isBlockDevice()) {
-            ioctl("BLKFLSBUF", fs_h.BLKFLSBUF(), MemorySegment.NULL);
+            ioctl("BLKFLSBUF", BlockIoctls.BLKFLSBUF, MemorySegment.NULL);
         } else {
             fdatasync();
             fadviseDontNeed(0, 0);
@@ -286,12 +285,12 @@ public final class Fd implements AutoCloseable {
 
     /** BLKDISCARD of {@code [offset, offset+length)}; both must be logical-block aligned. */
     public void discard(long offset, long length) throws ErrnoException {
-        rangeIoctl("BLKDISCARD", fs_h.BLKDISCARD(), offset, length);
+        rangeIoctl("BLKDISCARD", BlockIoctls.BLKDISCARD, offset, length);
     }
 
     /** BLKZEROOUT of {@code [offset, offset+length)}: zeros that read back as zeros. */
     public void zeroOut(long offset, long length) throws ErrnoException {
-        rangeIoctl("BLKZEROOUT", fs_h.BLKZEROOUT(), offset, length);
+        rangeIoctl("BLKZEROOUT", BlockIoctls.BLKZEROOUT, offset, length);
     }
 
     private void rangeIoctl(String what, long request, long offset, long length) throws ErrnoException {
@@ -315,7 +314,7 @@ public final class Fd implements AutoCloseable {
      * its caller against the header's data_size.
      */
     public int ioctl(String what, long request, MemorySegment arg) throws ErrnoException {
-        long size = ioctlSize(request);
+        long size = IoctlNumber.size(request);
         if (!arg.equals(MemorySegment.NULL) && (!arg.isNative() || arg.byteSize() < size)) {
             throw new IllegalArgumentException(what + " on " + name + " needs a native argument of at least "
                     + size + " bytes, not " + arg);
@@ -331,11 +330,6 @@ public final class Fd implements AutoCloseable {
                 retryOrThrow(errno, what, name);
             }
         }
-    }
-
-    /** The argument size encoded in an ioctl request number (bits 16-29; 0 for {@code _IO}). */
-    static long ioctlSize(long request) {
-        return (request >>> 16) & 0x3fff;
     }
 
     /**

@@ -2,6 +2,8 @@ package org.lvmsync.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.BitSet;
 
 import org.lvmsync.bindings.libc.mman_h;
 
@@ -57,6 +59,54 @@ public final class Mmap implements AutoCloseable {
 
     public MemorySegment segment() {
         return segment;
+    }
+
+    /**
+     * madvise(MADV_WILLNEED) on the pages covering {@code [offset, offset+length)}: the
+     * kernel starts reading them in the background, so several such calls put their reads
+     * in flight together instead of one page fault at a time.
+     */
+    public void adviseWillNeed(long offset, long length) throws ErrnoException {
+        advise(offset, length, mman_h.MADV_WILLNEED(), "madvise(MADV_WILLNEED)");
+    }
+
+    /** madvise(MADV_DONTNEED) on the whole mapping: this process lets go of every page it touched. */
+    public void adviseDontNeed() throws ErrnoException {
+        advise(0, segment.byteSize(), mman_h.MADV_DONTNEED(), "madvise(MADV_DONTNEED)");
+    }
+
+    /** mincore(2): bit {@code i} is set when page {@code i} of the mapping is in the page cache. */
+    public BitSet residentPages() throws ErrnoException {
+        long pages = (segment.byteSize() + PAGE - 1) / PAGE;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment vec = call.allocate(pages);
+            MemorySegment errno = Native.errnoState(call);
+            if (Native.mincore(errno, segment, segment.byteSize(), vec) != 0) {
+                throw new ErrnoException("mincore", "a mapping of " + segment.byteSize() + " bytes", Native.errno(errno));
+            }
+            BitSet resident = new BitSet((int) Math.min(pages, Integer.MAX_VALUE));
+            for (long i = 0; i < pages; i++) {
+                if ((vec.get(ValueLayout.JAVA_BYTE, i) & 1) != 0) {
+                    resident.set(Math.toIntExact(i));
+                }
+            }
+            return resident;
+        }
+    }
+
+    private void advise(long offset, long length, int advice, String what) throws ErrnoException {
+        long start = offset - offset % PAGE; // madvise wants a page-aligned start
+        long end = Math.min(segment.byteSize(), offset + length);
+        if (offset < 0 || length < 0 || start >= end) {
+            throw new IllegalArgumentException(what + " of [" + offset + ", +" + length + ") outside a mapping of "
+                    + segment.byteSize() + " bytes");
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(call);
+            if (Native.madvise(errno, segment.asSlice(start, end - start), end - start, advice) != 0) {
+                throw new ErrnoException(what, "a mapping of " + segment.byteSize() + " bytes", Native.errno(errno));
+            }
+        }
     }
 
     /** Unmaps; idempotent. */

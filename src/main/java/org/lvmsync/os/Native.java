@@ -34,27 +34,82 @@ final class Native {
 
     static final int EINTR = errno_h.EINTR();
 
-    private static final MethodHandle OPEN = link(fcntl_h.open.address(),
-            fcntl_h.open.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle IOCTL = link(ioctl_h.ioctl.address(),
-            ioctl_h.ioctl.makeInvoker(ioctl_h.C_POINTER).descriptor(), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = link(unistd_h.close$address(), unistd_h.close$descriptor());
-    private static final MethodHandle READ = link(unistd_h.read$address(), unistd_h.read$descriptor());
-    private static final MethodHandle WRITE = link(unistd_h.write$address(), unistd_h.write$descriptor());
-    private static final MethodHandle PREAD = link(unistd_h.pread$address(), unistd_h.pread$descriptor());
-    private static final MethodHandle PWRITE = link(unistd_h.pwrite$address(), unistd_h.pwrite$descriptor());
-    private static final MethodHandle FSYNC = link(unistd_h.fsync$address(), unistd_h.fsync$descriptor());
-    private static final MethodHandle FDATASYNC =
-            link(unistd_h.fdatasync$address(), unistd_h.fdatasync$descriptor());
-    private static final MethodHandle PIPE2 = link(unistd_h.pipe2$address(), unistd_h.pipe2$descriptor());
-    private static final MethodHandle FSTAT = link(stat_h.fstat$address(), stat_h.fstat$descriptor());
-    private static final MethodHandle MMAP = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
-    private static final MethodHandle MUNMAP = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
-    private static final MethodHandle MADVISE = link(mman_h.madvise$address(), mman_h.madvise$descriptor());
-    private static final MethodHandle SPLICE = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
-    private static final MethodHandle VMSPLICE = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
-    private static final MethodHandle FCNTL_INT = link(fcntl_h.fcntl.address(),
-            fcntl_h.fcntl.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
+    // Each handle is linked on first use, in a holder class of its own: linking one costs
+    // milliseconds in a cold JVM, and a command uses only a few of them.
+    private static final class OpenHandle {
+        static final MethodHandle H = link(fcntl_h.open.address(),
+                fcntl_h.open.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class IoctlHandle {
+        static final MethodHandle H = link(ioctl_h.ioctl.address(),
+                ioctl_h.ioctl.makeInvoker(ioctl_h.C_POINTER).descriptor(), Linker.Option.firstVariadicArg(2));
+    }
+
+    private static final class CloseHandle {
+        static final MethodHandle H = link(unistd_h.close$address(), unistd_h.close$descriptor());
+    }
+
+    private static final class ReadHandle {
+        static final MethodHandle H = link(unistd_h.read$address(), unistd_h.read$descriptor());
+    }
+
+    private static final class WriteHandle {
+        static final MethodHandle H = link(unistd_h.write$address(), unistd_h.write$descriptor());
+    }
+
+    private static final class PreadHandle {
+        static final MethodHandle H = link(unistd_h.pread$address(), unistd_h.pread$descriptor());
+    }
+
+    private static final class PwriteHandle {
+        static final MethodHandle H = link(unistd_h.pwrite$address(), unistd_h.pwrite$descriptor());
+    }
+
+    private static final class FsyncHandle {
+        static final MethodHandle H = link(unistd_h.fsync$address(), unistd_h.fsync$descriptor());
+    }
+
+    private static final class FdatasyncHandle {
+        static final MethodHandle H = link(unistd_h.fdatasync$address(), unistd_h.fdatasync$descriptor());
+    }
+
+    private static final class Pipe2Handle {
+        static final MethodHandle H = link(unistd_h.pipe2$address(), unistd_h.pipe2$descriptor());
+    }
+
+    private static final class FstatHandle {
+        static final MethodHandle H = link(stat_h.fstat$address(), stat_h.fstat$descriptor());
+    }
+
+    private static final class MmapHandle {
+        static final MethodHandle H = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
+    }
+
+    private static final class MunmapHandle {
+        static final MethodHandle H = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
+    }
+
+    private static final class MadviseHandle {
+        static final MethodHandle H = link(mman_h.madvise$address(), mman_h.madvise$descriptor());
+    }
+
+    private static final class MincoreHandle {
+        static final MethodHandle H = link(mman_h.mincore$address(), mman_h.mincore$descriptor());
+    }
+
+    private static final class SpliceHandle {
+        static final MethodHandle H = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
+    }
+
+    private static final class VmspliceHandle {
+        static final MethodHandle H = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
+    }
+
+    private static final class FcntlIntHandle {
+        static final MethodHandle H = link(fcntl_h.fcntl.address(),
+                fcntl_h.fcntl.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
+    }
 
     private Native() {
     }
@@ -76,6 +131,14 @@ final class Native {
     }
 
     /**
+     * strerrorname_np came with glibc 2.32; on older hosts (Debian 11, Ubuntu 20.04: 2.31)
+     * the message names the number instead. Asked of the C library once, not linked
+     * blindly, or describing any error would itself fail to link there.
+     */
+    private static final boolean HAVE_ERRNO_NAMES =
+            LINKER.defaultLookup().find("strerrorname_np").isPresent();
+
+    /**
      * The most bytes read of a strerror(3) text: glibc's longest message has 49 characters,
      * "Unknown error -2147483648" 25; strerrorname_np(3) names ("ENOTRECOVERABLE") at most 15.
      */
@@ -84,14 +147,19 @@ final class Native {
 
     /** "Device or resource busy (EBUSY)"; unknown numbers still print something useful. */
     static String describe(int errno) {
+        return describe(errno, HAVE_ERRNO_NAMES);
+    }
+
+    /** As above; {@code withName} false is the message on a C library without strerrorname_np. */
+    static String describe(int errno, boolean withName) {
         String text = CString.at(string_h.strerror(errno), MESSAGE_CAPACITY).orElse("error " + errno);
-        String name = CString.at(string_h.strerrorname_np(errno), NAME_CAPACITY).orElse("errno " + errno);
-        return text + " (" + name + ")";
+        String name = withName ? CString.at(string_h.strerrorname_np(errno), NAME_CAPACITY).orElse(null) : null;
+        return text + " (" + (name == null ? "errno " + errno : name) + ")";
     }
 
     static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
         try {
-            return (int) OPEN.invokeExact(state, path, flags, mode);
+            return (int) OpenHandle.H.invokeExact(state, path, flags, mode);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -99,7 +167,7 @@ final class Native {
 
     static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
-            return (int) IOCTL.invokeExact(state, fd, request, arg);
+            return (int) IoctlHandle.H.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -107,7 +175,7 @@ final class Native {
 
     static int close(MemorySegment state, int fd) {
         try {
-            return (int) CLOSE.invokeExact(state, fd);
+            return (int) CloseHandle.H.invokeExact(state, fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -115,7 +183,7 @@ final class Native {
 
     static long read(MemorySegment state, int fd, MemorySegment buf, long len) {
         try {
-            return (long) READ.invokeExact(state, fd, buf, len);
+            return (long) ReadHandle.H.invokeExact(state, fd, buf, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -123,7 +191,7 @@ final class Native {
 
     static long write(MemorySegment state, int fd, MemorySegment buf, long len) {
         try {
-            return (long) WRITE.invokeExact(state, fd, buf, len);
+            return (long) WriteHandle.H.invokeExact(state, fd, buf, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -131,7 +199,7 @@ final class Native {
 
     static long pread(MemorySegment state, int fd, MemorySegment buf, long len, long offset) {
         try {
-            return (long) PREAD.invokeExact(state, fd, buf, len, offset);
+            return (long) PreadHandle.H.invokeExact(state, fd, buf, len, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -139,7 +207,7 @@ final class Native {
 
     static long pwrite(MemorySegment state, int fd, MemorySegment buf, long len, long offset) {
         try {
-            return (long) PWRITE.invokeExact(state, fd, buf, len, offset);
+            return (long) PwriteHandle.H.invokeExact(state, fd, buf, len, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -147,7 +215,7 @@ final class Native {
 
     static int fsync(MemorySegment state, int fd) {
         try {
-            return (int) FSYNC.invokeExact(state, fd);
+            return (int) FsyncHandle.H.invokeExact(state, fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -155,7 +223,7 @@ final class Native {
 
     static int fdatasync(MemorySegment state, int fd) {
         try {
-            return (int) FDATASYNC.invokeExact(state, fd);
+            return (int) FdatasyncHandle.H.invokeExact(state, fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -163,7 +231,7 @@ final class Native {
 
     static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
         try {
-            return (int) PIPE2.invokeExact(state, fds, flags);
+            return (int) Pipe2Handle.H.invokeExact(state, fds, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -171,7 +239,7 @@ final class Native {
 
     static int fstat(MemorySegment state, int fd, MemorySegment buf) {
         try {
-            return (int) FSTAT.invokeExact(state, fd, buf);
+            return (int) FstatHandle.H.invokeExact(state, fd, buf);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -179,7 +247,7 @@ final class Native {
 
     static MemorySegment mmap(MemorySegment state, long len, int prot, int flags, int fd, long offset) {
         try {
-            return (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, len, prot, flags, fd, offset);
+            return (MemorySegment) MmapHandle.H.invokeExact(state, MemorySegment.NULL, len, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -187,7 +255,7 @@ final class Native {
 
     static int munmap(MemorySegment state, MemorySegment addr, long len) {
         try {
-            return (int) MUNMAP.invokeExact(state, addr, len);
+            return (int) MunmapHandle.H.invokeExact(state, addr, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -195,7 +263,15 @@ final class Native {
 
     static int madvise(MemorySegment state, MemorySegment addr, long len, int advice) {
         try {
-            return (int) MADVISE.invokeExact(state, addr, len, advice);
+            return (int) MadviseHandle.H.invokeExact(state, addr, len, advice);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int mincore(MemorySegment state, MemorySegment addr, long len, MemorySegment vec) {
+        try {
+            return (int) MincoreHandle.H.invokeExact(state, addr, len, vec);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -204,7 +280,7 @@ final class Native {
     static long splice(MemorySegment state, int fdIn, MemorySegment offIn, int fdOut,
                        MemorySegment offOut, long len, int flags) {
         try {
-            return (long) SPLICE.invokeExact(state, fdIn, offIn, fdOut, offOut, len, flags);
+            return (long) SpliceHandle.H.invokeExact(state, fdIn, offIn, fdOut, offOut, len, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -212,7 +288,7 @@ final class Native {
 
     static long vmsplice(MemorySegment state, int fd, MemorySegment iov, long count, int flags) {
         try {
-            return (long) VMSPLICE.invokeExact(state, fd, iov, count, flags);
+            return (long) VmspliceHandle.H.invokeExact(state, fd, iov, count, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -221,7 +297,7 @@ final class Native {
     /** fcntl(2) with one int argument (F_SETPIPE_SZ, ...; commands that ignore it get 0). */
     static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
         try {
-            return (int) FCNTL_INT.invokeExact(state, fd, cmd, arg);
+            return (int) FcntlIntHandle.H.invokeExact(state, fd, cmd, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

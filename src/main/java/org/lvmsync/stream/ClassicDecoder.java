@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
 /**
  * Reads the records of a {@link ClassicFormat} stream (layout described there) and
  * validates each header before anyone acts on it: complete, non-empty, at most
- * {@link ClassicFormat#MAX_RECORD_LENGTH}, offset and end within 0..2^63-1.
+ * {@link ClassicFormat#MAX_RECORD_LENGTH}, offset and end within 0..2^63-1. Owns its
+ * {@link StreamInput}.
  */
 final class ClassicDecoder implements StreamDecoder {
     private final ClassicFormat format;
@@ -18,7 +19,9 @@ final class ClassicDecoder implements StreamDecoder {
     private final ByteBuffer headerView = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
     private final MemorySegment skipBuffer = MemorySegment.ofArray(new byte[64 * 1024]);
 
-    private RecordHeader current;
+    private Record current;
+    private long currentIndex = -1;
+    private long currentAt;
     private long remaining;
     private long nextIndex;
 
@@ -34,7 +37,7 @@ final class ClassicDecoder implements StreamDecoder {
     }
 
     @Override
-    public RecordHeader next() throws IOException {
+    public Record next() throws IOException {
         while (remaining > 0) {
             readPayload(skipBuffer.asSlice(0, Math.min(remaining, skipBuffer.byteSize())));
         }
@@ -52,9 +55,21 @@ final class ClassicDecoder implements StreamDecoder {
         long offset = headerView.getLong(0);
         long length = Integer.toUnsignedLong(headerView.getInt(8));
         validate(at, index, offset, length);
-        current = new RecordHeader(index, at, offset, length);
+        current = new Record.Data(offset, length);
+        currentIndex = index;
+        currentAt = at;
         remaining = length;
         return current;
+    }
+
+    @Override
+    public long recordIndex() {
+        return currentIndex;
+    }
+
+    @Override
+    public long recordStreamOffset() {
+        return currentAt;
     }
 
     private void validate(long at, long index, long offset, long length) throws CorruptStreamException {
@@ -81,7 +96,7 @@ final class ClassicDecoder implements StreamDecoder {
             long n = in.read(dst.asSlice(done, want - done));
             if (n < 0) {
                 long got = current.length() - remaining + done;
-                throw corrupt(current.streamOffset(), current.index(), "payload cut short: the stream ends at byte "
+                throw corrupt(currentAt, currentIndex, "payload cut short: the stream ends at byte "
                         + in.position() + " after " + got + " of " + current.length() + " payload bytes");
             }
             done += n;
@@ -98,6 +113,12 @@ final class ClassicDecoder implements StreamDecoder {
     @Override
     public long position() {
         return in.position();
+    }
+
+    /** Releases the read-ahead buffer (the channel belongs to the caller). */
+    @Override
+    public void close() {
+        in.close();
     }
 
     private CorruptStreamException corrupt(long at, long index, String detail) {

@@ -1,6 +1,7 @@
 package org.lvmsync.stream;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,18 +10,21 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes {@link ClassicFormat} streams. Headers and small payloads are gathered in one
- * fixed buffer so a stream of 4 KiB records costs one write(2) per buffer, not two per
- * record; payloads at least as large as the buffer go straight to the channel.
+ * fixed native buffer (owned here, released by close) so a stream of 4 KiB records costs
+ * one write(2) per buffer, not two per record; payloads at least as large as the buffer
+ * go straight to the channel.
  */
 final class ClassicEncoder implements StreamEncoder {
     static final int BUFFER_SIZE = 256 * 1024;
 
     private final ClassicFormat format;
     private final WritableByteChannel out;
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_SIZE).order(ByteOrder.BIG_ENDIAN);
-    /** The whole buffer, addressed absolutely (a segment of a ByteBuffer starts at its position). */
-    private final MemorySegment bufferSegment = MemorySegment.ofBuffer(buffer);
+    private final Arena arena = Arena.ofConfined();
+    /** The whole buffer, addressed absolutely; {@link #buffer} is a view of it. */
+    private final MemorySegment bufferSegment = arena.allocate(BUFFER_SIZE);
+    private final ByteBuffer buffer = bufferSegment.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
     private long position;
+    private IOException broken;
 
     ClassicEncoder(ClassicFormat format, WritableByteChannel out) {
         this.format = format;
@@ -29,6 +33,7 @@ final class ClassicEncoder implements StreamEncoder {
 
     @Override
     public void writeHandshake() throws IOException {
+        checkUsable();
         if (position != 0) {
             throw new IllegalStateException("the handshake must be the first thing in a stream");
         }
@@ -38,13 +43,23 @@ final class ClassicEncoder implements StreamEncoder {
     }
 
     @Override
-    public void writeRecord(long offset, MemorySegment data) throws IOException {
-        long length = data.byteSize();
-        check(offset, length);
+    public void write(Record record, MemorySegment payload) throws IOException {
+        switch (record) {
+            case Record.Data data -> writeData(data, payload);
+        }
+    }
+
+    private void writeData(Record.Data record, MemorySegment data) throws IOException {
+        checkUsable();
+        long length = record.length();
+        if (length > ClassicFormat.MAX_RECORD_LENGTH || data.byteSize() != length) {
+            throw new IllegalArgumentException("record of " + length + " bytes with a payload of " + data.byteSize()
+                    + " bytes; records carry 1.." + ClassicFormat.MAX_RECORD_LENGTH + " bytes: split longer runs");
+        }
         if (buffer.remaining() < ClassicFormat.HEADER_BYTES) {
             flush();
         }
-        buffer.putLong(offset).putInt((int) length);
+        buffer.putLong(record.offset()).putInt((int) length);
         position += ClassicFormat.HEADER_BYTES;
         if (length <= buffer.remaining()) {
             MemorySegment.copy(data, 0, bufferSegment, buffer.position(), length);
@@ -56,17 +71,6 @@ final class ClassicEncoder implements StreamEncoder {
         position += length;
     }
 
-    private static void check(long offset, long length) {
-        if (length <= 0 || length > ClassicFormat.MAX_RECORD_LENGTH) {
-            throw new IllegalArgumentException("record length " + length + " is outside 1.."
-                    + ClassicFormat.MAX_RECORD_LENGTH + "; split longer runs");
-        }
-        if (offset < 0 || offset > Long.MAX_VALUE - length) {
-            throw new IllegalArgumentException("record offset " + offset + " + length " + length
-                    + " is outside 0..2^63-1");
-        }
-    }
-
     @Override
     public long maxRecordLength() {
         return ClassicFormat.MAX_RECORD_LENGTH;
@@ -74,9 +78,13 @@ final class ClassicEncoder implements StreamEncoder {
 
     @Override
     public void flush() throws IOException {
+        checkUsable();
         buffer.flip();
-        writeAll(buffer);
-        buffer.clear();
+        try {
+            writeAll(buffer);
+        } finally {
+            buffer.clear();
+        }
     }
 
     /** The classic format has no trailer: the stream simply ends. */
@@ -90,9 +98,28 @@ final class ClassicEncoder implements StreamEncoder {
         return position;
     }
 
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
     private void writeAll(ByteBuffer src) throws IOException {
-        while (src.hasRemaining()) {
-            out.write(src);
+        try {
+            while (src.hasRemaining()) {
+                out.write(src);
+            }
+        } catch (IOException | RuntimeException e) {
+            broken = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+            throw e;
+        }
+    }
+
+    private void checkUsable() throws IOException {
+        if (broken != null) {
+            throw new IOException("the change stream is broken by an earlier failed write ("
+                    + broken.getMessage() + "); nothing more is written to it", broken);
         }
     }
 }

@@ -1,13 +1,15 @@
 package org.lvmsync.stream;
 
 import java.io.IOException;
+import org.lvmsync.Classified;
+import org.lvmsync.FailureClass;
 
 /**
  * A change stream is damaged or is not a change stream. The message is one line naming the
  * source, the record and the byte position in the stream, so a user can look at the spot
- * with {@code xxd -s}. The CLI maps it to {@link org.lvmsync.ExitCode#BAD_INPUT}.
+ * with {@code xxd -s}. Its class is {@link FailureClass#BAD_INPUT}.
  */
-public class CorruptStreamException extends IOException {
+public class CorruptStreamException extends IOException implements Classified {
     private final long streamOffset;
     private final long recordIndex;
 
@@ -38,5 +40,10 @@ public class CorruptStreamException extends IOException {
     /** 0-based record index, -1 when the handshake itself is wrong. */
     public long recordIndex() {
         return recordIndex;
+    }
+
+    @Override
+    public FailureClass failureClass() {
+        return FailureClass.BAD_INPUT;
     }
 }

@@ -28,9 +28,16 @@ public final class StreamFormats {
 
     /** Reads the handshake from {@code channel} and returns a decoder for the records after it. */
     public static StreamDecoder open(ReadableByteChannel channel, String source) throws IOException {
-        return open(new StreamInput(channel), source);
+        StreamInput in = new StreamInput(channel);
+        try {
+            return open(in, source);
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
     }
 
+    /** As above on an input of the caller's; the decoder takes it over and closes it. */
     public static StreamDecoder open(StreamInput in, String source) throws IOException {
         byte[] line = new byte[MAX_HANDSHAKE];
         int length = 0;

@@ -1,6 +1,7 @@
 package org.lvmsync.stream;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
@@ -9,13 +10,15 @@ import java.nio.channels.ReadableByteChannel;
  * A change stream being read: a channel behind one fixed read-ahead buffer, counting the
  * bytes consumed so errors can name their position. Small reads (handshake, headers) are
  * served from the buffer; large payload reads bypass it when it is empty, so data is
- * copied once.
+ * copied once. The buffer is native memory owned here: {@link #close()} releases it (the
+ * channel is the caller's).
  */
-public final class StreamInput {
+public final class StreamInput implements AutoCloseable {
     /** Read-ahead size: large enough to hold many 4 KiB records per read(2). */
     public static final int BUFFER_SIZE = 256 * 1024;
 
     private final ReadableByteChannel channel;
+    private final Arena arena = Arena.ofConfined();
     private final ByteBuffer buffer;
     private long position;
     private boolean eof;
@@ -26,7 +29,7 @@ public final class StreamInput {
 
     StreamInput(ReadableByteChannel channel, int bufferSize) {
         this.channel = channel;
-        this.buffer = ByteBuffer.allocateDirect(bufferSize);
+        this.buffer = arena.allocate(bufferSize).asByteBuffer();
         buffer.limit(0);
     }
 
@@ -121,5 +124,12 @@ public final class StreamInput {
             return false;
         }
         return true;
+    }
+
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
     }
 }

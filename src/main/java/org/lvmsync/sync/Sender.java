@@ -2,46 +2,48 @@ package org.lvmsync.sync;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import org.lvmsync.ExitCode;
+import java.util.Iterator;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.io.IoEngine;
 import org.lvmsync.os.AlignedBuffer;
-import org.lvmsync.transport.RecordSink;
+import org.lvmsync.report.Progress;
+import org.lvmsync.stream.RecordSink;
 
 /**
- * Turns runs into records: reads the changed ranges of the source in large aligned I/Os
- * and hands each range to a sink in records of at most {@link #MAX_RECORD} bytes.
+ * Turns runs into records: reads the changed ranges of the source through an
+ * {@link IoEngine} in large aligned reads (windows) and hands each range to a sink in
+ * records of at most {@link #MAX_RECORD} bytes.
  *
- * <p>Each run is read in aligned I/Os of up to {@link #IO_BYTES}; adjacent changed chunks
- * are already one run. Only changed chunks are read: {@link #MAX_GAP} (0) is how far a
- * read may run through unchanged bytes to join the next run, a knob kept for disks where
- * one long read beats two short ones (gap bytes would be read, never sent). Records are
- * slices of the read buffer, so no byte is copied on the way to the sink. The record bound keeps an
- * original 3.3.2 receiver happy (it reads each record whole into memory).
+ * <p>Each run is read in windows of up to {@link #IO_BYTES}; adjacent changed chunks are
+ * already one run, and only changed chunks are read. The windows are one plan handed to
+ * the engine, which may read ahead of the records being sent; records leave in order.
+ * Records are slices of the engine's buffer, borrowed for the sink's call, so no byte is
+ * copied on the way to the sink. The record bound keeps an original 3.3.2 receiver happy
+ * (it reads each record whole into memory).
  *
  * <p>Runs whose last chunk passes the end of the source (an origin whose size is not a
- * multiple of the chunk size) are cut at the end; a run that starts past it is an error
- * (a --data-source smaller than the origin).
+ * multiple of the chunk size) are cut at the end; a run that starts past it is refused
+ * before anything is read (a --data-source smaller than the origin).
  */
 public final class Sender {
     public static final long IO_BYTES = 4L << 20;
     public static final long MAX_RECORD = 1L << 20;
-    public static final long MAX_GAP = 0;
-    private static final long ALIGN = AlignedBuffer.ALIGNMENT;
 
-    private final DirectReader source;
+    private final IoEngine source;
     private final RecordSink sink;
     private final Progress progress;
     private final long ioBytes;
     private final long maxRecord;
 
-    public Sender(DirectReader source, RecordSink sink, Progress progress) {
+    public Sender(IoEngine source, RecordSink sink, Progress progress) {
         this(source, sink, progress, IO_BYTES, MAX_RECORD);
     }
 
     /** Sizes are 4096-aligned; records never exceed the read size. */
-    Sender(DirectReader source, RecordSink sink, Progress progress, long ioBytes, long maxRecord) {
+    Sender(IoEngine source, RecordSink sink, Progress progress, long ioBytes, long maxRecord) {
         if (!AlignedBuffer.isAligned(ioBytes) || ioBytes <= 0 || maxRecord <= 0 || maxRecord > ioBytes) {
             throw new IllegalArgumentException("bad sizes: io " + ioBytes + ", record " + maxRecord);
         }
@@ -54,82 +56,104 @@ public final class Sender {
 
     /** Sends every run; returns the data bytes handed to the sink. Does not finish the sink. */
     public long send(RunList runs) throws IOException {
-        long sent = 0;
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = AlignedBuffer.allocate(arena, ioBytes);
-            int i = 0;
-            long pos = runs.isEmpty() ? 0 : runs.offset(0);
-            while (i < runs.runCount()) {
-                checkInsideSource(runs, i);
-                long windowStart = AlignedBuffer.alignDown(pos);
-                long windowEnd = windowEnd(runs, i, pos, windowStart);
-                MemorySegment window = fill(buffer, windowStart, windowEnd);
-                // emit every run piece inside the window, then continue after it
-                while (i < runs.runCount() && pos < windowEnd) {
-                    long end = Math.min(runEnd(runs, i), windowEnd);
-                    sent += emit(window, windowStart, pos, end);
-                    if (end < runEnd(runs, i)) {
-                        pos = end; // the run goes on in the next window
-                        break;
-                    }
-                    i++;
-                    if (i < runs.runCount()) {
-                        pos = runs.offset(i);
-                    }
-                }
+        checkInsideSource(runs);
+        Windows planned = new Windows(runs);
+        Windows handled = new Windows(runs);
+        long[] sent = {0};
+        source.readMany(plan(planned), ioBytes, (read, data) -> {
+            sent[0] += emit(handled, read, data);
+            return true;
+        });
+        return sent[0];
+    }
+
+    /** The windows as reads, in order. */
+    private Iterator<IoEngine.Read> plan(Windows windows) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return windows.hasCurrent();
             }
-        }
-        return sent;
-    }
 
-    /**
-     * Where the read starting at {@code windowStart} ends: as many runs from run {@code i}
-     * (already begun at {@code pos}) as fit in the buffer, joined across small gaps.
-     */
-    private long windowEnd(RunList runs, int i, long pos, long windowStart) {
-        long limit = windowStart + ioBytes;
-        long end = Math.min(runEnd(runs, i), limit);
-        for (int j = i + 1; j < runs.runCount() && end < limit; j++) {
-            long next = runs.offset(j);
-            if (next - end > MAX_GAP || next >= limit || next >= source.size()) {
-                break;
+            @Override
+            public IoEngine.Read next() {
+                IoEngine.Read read = windows.read();
+                windows.advance();
+                return read;
             }
-            end = Math.min(runEnd(runs, j), limit);
-        }
-        return end;
+        };
     }
 
-    /** Reads {@code [start, end)} (rounded out to the alignment) into the buffer; returns the buffer. */
-    private MemorySegment fill(MemorySegment buffer, long start, long end) throws IOException {
-        long length = Math.min(AlignedBuffer.alignUp(end) - start, buffer.byteSize());
-        long got = source.read(buffer.asSlice(0, length), start);
-        if (start + got < end) {
-            throw new EOFException(source.name() + ": the device ended at byte " + (start + got)
-                    + " while reading changed data up to byte " + end);
+    /** Sends the part of the current run that the window read covers, in records. */
+    private long emit(Windows windows, IoEngine.Read read, MemorySegment data) throws IOException {
+        long from = windows.pos;
+        long to = windows.end();
+        assert read.offset() == AlignedBuffer.alignDown(from) : "window " + read + " out of step at " + from;
+        if (read.offset() + data.byteSize() < to) {
+            throw new EOFException(source.name() + ": the device ended at byte " + (read.offset() + data.byteSize())
+                    + " while reading changed data up to byte " + to);
         }
-        return buffer;
-    }
-
-    private long emit(MemorySegment window, long windowStart, long from, long to) throws IOException {
         for (long at = from; at < to; ) {
             long length = Math.min(maxRecord, to - at);
-            sink.record(at, window.asSlice(at - windowStart, length));
+            sink.data(at, data.asSlice(at - read.offset(), length));
             progress.add(length);
             at += length;
         }
+        windows.advance();
         return to - from;
     }
 
-    /** The run's end, cut at the end of the source. */
-    private long runEnd(RunList runs, int i) {
-        return Math.min(runs.offset(i) + runs.length(i), source.size());
-    }
-
-    private void checkInsideSource(RunList runs, int i) {
-        if (runs.offset(i) >= source.size()) {
-            throw new LvmsyncException(ExitCode.FAILURE, "changed data at byte " + runs.offset(i)
+    private void checkInsideSource(RunList runs) {
+        if (!runs.isEmpty() && runs.offset(runs.runCount() - 1) >= source.size()) {
+            throw new LvmsyncException(FailureClass.USAGE, "changed data at byte " + runs.offset(runs.runCount() - 1)
                     + " lies past the end of " + source.name() + " (" + source.size()
                     + " bytes); is the data source smaller than the origin?");
+        }
+    }
+
+    /**
+     * A position in the run list, stepping window by window: a window starts at the aligned
+     * position at or before {@code pos} and reaches to the end of the run (cut at the end of
+     * the source) or as far as one read goes. The plan and the sending each keep one, so the
+     * engine may read ahead while the sending catches up.
+     */
+    private final class Windows {
+        private final RunList runs;
+        private int run;
+        private long pos;
+
+        Windows(RunList runs) {
+            this.runs = runs;
+            this.pos = runs.isEmpty() ? 0 : runs.offset(0);
+        }
+
+        boolean hasCurrent() {
+            return run < runs.runCount();
+        }
+
+        long start() {
+            return AlignedBuffer.alignDown(pos);
+        }
+
+        long end() {
+            return Math.min(runEnd(), start() + ioBytes);
+        }
+
+        IoEngine.Read read() {
+            return new IoEngine.Read(start(), AlignedBuffer.alignUp(end()) - start());
+        }
+
+        void advance() {
+            long end = end();
+            if (end < runEnd()) {
+                pos = end;   // the run goes on in the next window
+            } else if (++run < runs.runCount()) {
+                pos = runs.offset(run);
+            }
+        }
+
+        private long runEnd() {
+            return Math.min(runs.offset(run) + runs.length(run), source.size());
         }
     }
 }

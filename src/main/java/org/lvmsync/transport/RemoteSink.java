@@ -3,12 +3,13 @@ package org.lvmsync.transport;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.os.ErrnoException;
@@ -16,13 +17,16 @@ import org.lvmsync.os.Fd;
 import org.lvmsync.os.FdChannel;
 import org.lvmsync.os.Pipe;
 import org.lvmsync.os.Splice;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.RecordSink;
 
 /**
  * Sends the change stream to {@code lvmsync --apply -} on another host: starts the remote
  * shell from an argument vector (see {@link RemoteCommand}), writes the stream to its
- * stdin, relays everything it prints to our stderr line by line as {@code remote: ...},
- * and on {@link #finish()} waits for its exit status. A remote that fails, or stops
- * reading, fails this run with {@link ExitCode#REMOTE}.
+ * stdin, relays its stderr to ours line by line as {@code remote: ...}, keeps its stdout
+ * as a channel back from the receiver ({@link #replies()}), and on {@link #finish()}
+ * waits for its exit status. A remote that fails, or stops reading, fails this run with
+ * {@link FailureClass#REMOTE}.
  *
  * <p>The remote shell's stdin is a pipe made here (not Java's process pipe), and the
  * stream is written into it with write(2) straight from the sender's native buffers: the
@@ -37,14 +41,16 @@ public final class RemoteSink implements RecordSink {
     private final String where;
     private final Process process;
     private final Thread relay;
+    private final BackChannel back;
     private final Pipe pipe;
     private final StreamSink stream;
     private boolean finished;
 
-    private RemoteSink(String where, Process process, Thread relay, Pipe pipe, StreamSink stream) {
+    private RemoteSink(String where, Process process, Thread relay, BackChannel back, Pipe pipe, StreamSink stream) {
         this.where = where;
         this.process = process;
         this.relay = relay;
+        this.back = back;
         this.pipe = pipe;
         this.stream = stream;
     }
@@ -62,24 +68,24 @@ public final class RemoteSink implements RecordSink {
             // and closes its copy once the child runs: the child's stdin is our pipe.
             process = new ProcessBuilder(argv)
                     .redirectInput(ProcessBuilder.Redirect.from(new File(pipe.readEndProcPath())))
-                    .redirectErrorStream(true)
                     .start();
         } catch (IOException e) {
             closeQuietly(pipe);
-            throw new LvmsyncException(ExitCode.REMOTE, "cannot start the remote shell '" + argv.get(0)
+            throw new LvmsyncException(FailureClass.REMOTE, "cannot start the remote shell '" + argv.get(0)
                     + "' for " + where + ": " + e.getMessage() + "; check --rsh", e);
         }
         Thread relay = Thread.ofPlatform().daemon().name("remote-stderr").start(() -> relay(process));
+        BackChannel back = BackChannel.start(process.getInputStream(), "remote-stdout");
         try {
             // Only the child may hold a read end: if it dies, our writes must fail with
             // EPIPE instead of blocking on a pipe nobody drains.
             pipe.readEnd().close();
             StreamSink stream = new StreamSink(new FdChannel(pipe.writeEnd()), true);
-            return new RemoteSink(where, process, relay, pipe, stream);
+            return new RemoteSink(where, process, relay, back, pipe, stream);
         } catch (IOException e) {
             process.destroyForcibly();
             closeQuietly(pipe);
-            throw new LvmsyncException(ExitCode.REMOTE, "cannot write to the remote side " + where + ": " + e.getMessage(), e);
+            throw new LvmsyncException(FailureClass.REMOTE, "cannot write to the remote side " + where + ": " + e.getMessage(), e);
         }
     }
 
@@ -87,15 +93,15 @@ public final class RemoteSink implements RecordSink {
         try {
             return Pipe.open();
         } catch (ErrnoException e) {
-            throw new LvmsyncException(ExitCode.FAILURE, "cannot create the pipe to the remote side " + where
+            throw new LvmsyncException(FailureClass.IO, "cannot create the pipe to the remote side " + where
                     + ": " + e.getMessage(), e);
         }
     }
 
     @Override
-    public void record(long offset, MemorySegment data) throws IOException {
+    public void accept(Record record, MemorySegment payload) throws IOException {
         try {
-            stream.record(offset, data);
+            stream.accept(record, payload);
         } catch (IOException e) {
             throw stoppedReading(e);
         }
@@ -111,9 +117,19 @@ public final class RemoteSink implements RecordSink {
         }
         int status = waitFor();
         finished = true;
+        relayUnread();
         if (status != 0) {
-            throw new LvmsyncException(ExitCode.REMOTE, failure(status));
+            throw new LvmsyncException(FailureClass.REMOTE, failure(status));
         }
+    }
+
+    /**
+     * What the receiver answers on its stdout, in order, apart from its messages (which
+     * are relayed). Blocks until bytes arrive; end of stream once the remote closed its
+     * stdout. Bytes nobody read by the end of the run are shown as {@code remote:} lines.
+     */
+    public InputStream replies() {
+        return back.replies();
     }
 
     /** Bytes of stream written to the remote, handshake and headers included. */
@@ -134,6 +150,9 @@ public final class RemoteSink implements RecordSink {
     @Override
     public void close() {
         if (!finished) {
+            // children first: a shell between us and the remote command may not exec it,
+            // and an orphan would keep the relayed pipes open
+            process.descendants().forEach(ProcessHandle::destroy);
             process.destroy();
             try {
                 if (!process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
@@ -144,8 +163,19 @@ public final class RemoteSink implements RecordSink {
                 Thread.currentThread().interrupt();
             }
         }
+        try {
+            stream.close();
+        } catch (IOException e) {
+            Log.debug("closing the stream to the remote side: " + e.getMessage());
+        }
         closeQuietly(pipe);
         joinRelay();
+    }
+
+    /** Whatever the remote printed on stdout that no one asked for: not hidden, only not mixed in. */
+    private void relayUnread() {
+        back.awaitEnd(TimeUnit.SECONDS.toMillis(EXIT_WAIT_SECONDS));
+        back.unread().lines().forEach(line -> Log.stream().println("remote: " + line));
     }
 
     private static void closeQuietly(Pipe pipe) {
@@ -163,7 +193,7 @@ public final class RemoteSink implements RecordSink {
             case 0 -> " (it exited with status 0 before reading everything)";
             default -> " (" + failure(status) + ")";
         };
-        return new LvmsyncException(ExitCode.REMOTE, "the remote side " + where + " stopped reading the stream: "
+        return new LvmsyncException(FailureClass.REMOTE, "the remote side " + where + " stopped reading the stream: "
                 + cause.getMessage() + exit, cause);
     }
 
@@ -211,7 +241,7 @@ public final class RemoteSink implements RecordSink {
 
     private static void relay(Process process) {
         try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 Log.stream().println("remote: " + line);

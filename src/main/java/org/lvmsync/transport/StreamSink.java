@@ -3,6 +3,8 @@ package org.lvmsync.transport;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.WritableByteChannel;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.RecordSink;
 import org.lvmsync.stream.StreamEncoder;
 import org.lvmsync.stream.StreamFormat;
 import org.lvmsync.stream.StreamFormats;
@@ -31,14 +33,20 @@ public class StreamSink implements RecordSink {
     }
 
     @Override
-    public void record(long offset, MemorySegment data) throws IOException {
+    public void accept(Record record, MemorySegment payload) throws IOException {
+        switch (record) {
+            case Record.Data data -> writeData(data, payload);
+        }
+    }
+
+    private void writeData(Record.Data data, MemorySegment payload) throws IOException {
         long max = encoder.maxRecordLength();
-        for (long at = 0; at < data.byteSize(); at += max) {
-            long length = Math.min(max, data.byteSize() - at);
-            encoder.writeRecord(offset + at, data.asSlice(at, length));
+        for (long at = 0; at < data.length(); at += max) {
+            long length = Math.min(max, data.length() - at);
+            encoder.write(new Record.Data(data.offset() + at, length), payload.asSlice(at, length));
             records++;
         }
-        dataBytes += data.byteSize();
+        dataBytes += data.length();
     }
 
     @Override
@@ -48,8 +56,12 @@ public class StreamSink implements RecordSink {
 
     @Override
     public void close() throws IOException {
-        if (closeChannel) {
-            channel.close();
+        try {
+            encoder.close();
+        } finally {
+            if (closeChannel) {
+                channel.close();
+            }
         }
     }
 

@@ -24,8 +24,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
+import org.lvmsync.job.ApplyJob;
+import org.lvmsync.job.ApplyRequest;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.StreamFiles.Rec;
 import org.lvmsync.stream.CorruptStreamException;
@@ -56,9 +58,9 @@ class ApplyImageTest {
         return Files.write(dir.resolve("disk.img"), content);
     }
 
-    private ExitCode apply(List<Rec> records, Path dest, Path snapback) throws IOException {
+    private void apply(List<Rec> records, Path dest, Path snapback) throws IOException {
         Path stream = StreamFiles.write(Files.createTempFile(dir, "changes", ".lvmsync"), records);
-        return ApplyCommand.run(new ApplyRequest(stream.toString(), dest, Optional.ofNullable(snapback), false));
+        ApplyJob.run(new ApplyRequest(stream.toString(), dest, Optional.ofNullable(snapback), false));
     }
 
     @Test
@@ -69,7 +71,7 @@ class ApplyImageTest {
         List<Rec> records = List.of(new Rec(8192, random(rnd, 4096)), new Rec(0, random(rnd, 512)),
                 new Rec(100_001, random(rnd, 7)), new Rec((1 << 20) - 4096, random(rnd, 4096)));
         Path undo = dir.resolve("undo");
-        assertEquals(ExitCode.OK, apply(records, img, undo));
+        apply(records, img, undo);
         assertArrayEquals(StreamFiles.model(original, records), Files.readAllBytes(img));
         assertTrue(log().startsWith("Applied 4 records (8711 bytes) to " + img + " in "), log());
 
@@ -84,7 +86,7 @@ class ApplyImageTest {
         }
         assertTrue(new String(Files.readAllBytes(undo), 0, 17, StandardCharsets.US_ASCII).equals("lvmsync PROTO[3]\n"));
 
-        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false)));
+        ApplyJob.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false));
         assertArrayEquals(original, Files.readAllBytes(img));
     }
 
@@ -100,7 +102,7 @@ class ApplyImageTest {
         records.add(new Rec(1000, random(rnd, 50_000)));   // covers many earlier ones whole
         Path img = image(original);
         Path undo = dir.resolve("undo");
-        assertEquals(ExitCode.OK, apply(records, img, undo));
+        apply(records, img, undo);
         assertArrayEquals(StreamFiles.model(original, records), Files.readAllBytes(img));
         assertTrue(log().contains("records overlap"), log());
 
@@ -112,7 +114,7 @@ class ApplyImageTest {
         // ... and so does any other order, since the records are disjoint pre-images
         Collections.shuffle(saved, rnd);
         Path shuffled = StreamFiles.write(dir.resolve("undo-shuffled"), saved);
-        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(shuffled.toString(), img, Optional.empty(), false)));
+        ApplyJob.run(new ApplyRequest(shuffled.toString(), img, Optional.empty(), false));
         assertArrayEquals(original, Files.readAllBytes(img));
     }
 
@@ -136,9 +138,9 @@ class ApplyImageTest {
         }
         Path img = image(original);
         Path undo = dir.resolve("undo");
-        assertEquals(ExitCode.OK, apply(records, img, undo));
+        apply(records, img, undo);
         assertArrayEquals(StreamFiles.model(original, records), Files.readAllBytes(img));
-        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false)));
+        ApplyJob.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false));
         assertArrayEquals(original, Files.readAllBytes(img));
     }
 
@@ -149,9 +151,9 @@ class ApplyImageTest {
         List<Rec> records = List.of(new Rec(12345, random(rnd, (9 << 20) + 3)), new Rec(0, random(rnd, 4096)));
         Path img = image(original);
         Path undo = dir.resolve("undo");
-        assertEquals(ExitCode.OK, apply(records, img, undo));
+        apply(records, img, undo);
         assertArrayEquals(StreamFiles.model(original, records), Files.readAllBytes(img));
-        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false)));
+        ApplyJob.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false));
         assertArrayEquals(original, Files.readAllBytes(img));
     }
 
@@ -159,15 +161,15 @@ class ApplyImageTest {
     void imageKeepsItsSizeUnlessARecordExtendsIt() throws IOException {
         byte[] original = random(new Random(5), 10_000);
         Path img = image(original);
-        assertEquals(ExitCode.OK, apply(List.of(new Rec(0, new byte[] {1, 2, 3})), img, null));
+        apply(List.of(new Rec(0, new byte[] {1, 2, 3})), img, null);
         assertEquals(10_000, Files.size(img));
         Path undo = dir.resolve("undo");
         List<Rec> grow = List.of(new Rec(9000, random(new Random(6), 2000)));
-        assertEquals(ExitCode.OK, apply(grow, img, undo));
+        apply(grow, img, undo);
         assertEquals(11_000, Files.size(img));
         // the bytes that did not exist are saved as zeros: a rollback restores the content
         // and leaves zeros after the old end (the format cannot express truncation)
-        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false)));
+        ApplyJob.run(new ApplyRequest(undo.toString(), img, Optional.empty(), false));
         byte[] expected = Arrays.copyOf(StreamFiles.model(original, List.of(new Rec(0, new byte[] {1, 2, 3}))), 11_000);
         assertArrayEquals(expected, Files.readAllBytes(img));
     }
@@ -193,7 +195,7 @@ class ApplyImageTest {
         Path cut = Files.write(dir.resolve("cut"), Arrays.copyOf(stream, stream.length - 1));
         Path undo = dir.resolve("undo");
         CorruptStreamException e = assertThrows(CorruptStreamException.class,
-                () -> ApplyCommand.run(new ApplyRequest(cut.toString(), img, Optional.of(undo), false)));
+                () -> ApplyJob.run(new ApplyRequest(cut.toString(), img, Optional.of(undo), false)));
         assertEquals("corrupt change stream " + cut + ": record 2 at stream byte 31: payload cut short:"
                 + " the stream ends at byte 142 after 99 of 100 payload bytes", e.getMessage());
         byte[] expected = original.clone();
@@ -210,7 +212,7 @@ class ApplyImageTest {
         // 4096 written little-endian, read big-endian: 2^52
         LvmsyncException e = assertThrows(LvmsyncException.class,
                 () -> apply(List.of(new Rec(0, new byte[] {5}), new Rec(1L << 52, new byte[4096])), img, null));
-        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertEquals(FailureClass.BAD_INPUT, e.failureClass());
         assertTrue(e.getMessage().contains("record 2 at stream byte 30: record at offset 4503599627370496 (length 4096)"
                 + " ends beyond 1 PiB, the limit for image files; nothing of it was written (an offset this large"
                 + " suggests a little-endian stream of lvmsync 3.0.x"), e.getMessage());
@@ -226,7 +228,7 @@ class ApplyImageTest {
         byte[] a = random(rnd, 4096);
         try (Applier sink = Applier.open(img, Optional.of(dir.resolve("undo")), false)) {
             assertEquals(original.length, sink.destinationSize());
-            sink.record(4096, MemorySegment.ofArray(a));
+            sink.data(4096, MemorySegment.ofArray(a));
             sink.finish();
             assertEquals(1, sink.records());
             assertEquals(4096, sink.bytes());

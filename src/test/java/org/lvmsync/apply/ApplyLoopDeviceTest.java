@@ -22,8 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
+import org.lvmsync.job.ApplyJob;
+import org.lvmsync.job.ApplyRequest;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.apply.StreamFiles.Rec;
 import org.lvmsync.os.Fd;
@@ -92,9 +94,9 @@ class ApplyLoopDeviceTest {
         return Files.readAllBytes(backing);
     }
 
-    private ExitCode apply(List<Rec> records, Path snapback, boolean skipPastEnd) throws IOException {
+    private void apply(List<Rec> records, Path snapback, boolean skipPastEnd) throws IOException {
         Path stream = StreamFiles.write(work.resolve("changes"), records);
-        return ApplyCommand.run(new ApplyRequest(stream.toString(), loop, Optional.ofNullable(snapback), skipPastEnd));
+        ApplyJob.run(new ApplyRequest(stream.toString(), loop, Optional.ofNullable(snapback), skipPastEnd));
     }
 
     @Test
@@ -111,9 +113,9 @@ class ApplyLoopDeviceTest {
             records.add(new Rec(4096L * rnd.nextInt(SIZE / 4096), random(rnd, 4096)));
         }
         Path undo = work.resolve("undo");
-        assertEquals(ExitCode.OK, apply(records, undo, false));
+        apply(records, undo, false);
         assertArrayEquals(StreamFiles.model(original, records), device());
-        assertEquals(ExitCode.OK, ApplyCommand.run(new ApplyRequest(undo.toString(), loop, Optional.empty(), false)));
+        ApplyJob.run(new ApplyRequest(undo.toString(), loop, Optional.empty(), false));
         assertArrayEquals(original, device());
     }
 
@@ -132,7 +134,7 @@ class ApplyLoopDeviceTest {
                 // buffered reads of the device fill its cache
             }
             assertTrue(PageCache.residentPages(loop) > SIZE / 4096 / 2, "mincore sees cached pages");
-            assertEquals(ExitCode.OK, apply(records, work.resolve("undo-cache"), false));
+            apply(records, work.resolve("undo-cache"), false);
             assertEquals(0, PageCache.residentPages(loop), "apply drops the destination's cached pages");
         }
         assertArrayEquals(StreamFiles.model(original, records), device());
@@ -143,7 +145,7 @@ class ApplyLoopDeviceTest {
         List<Rec> records = List.of(new Rec(0, new byte[] {1, 2, 3, 4}), new Rec(SIZE - 4096, new byte[8192]));
         Path undo = work.resolve("undo");
         LvmsyncException e = assertThrows(LvmsyncException.class, () -> apply(records, undo, false));
-        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertEquals(FailureClass.BAD_INPUT, e.failureClass());
         assertEquals("change stream " + work.resolve("changes") + ", record 2 at stream byte 33: record at offset "
                 + (SIZE - 4096) + " (length 8192) ends past the end of " + loop + " (" + SIZE
                 + " bytes); nothing of it was written; --skip-past-end skips such records", e.getMessage());
@@ -156,7 +158,7 @@ class ApplyLoopDeviceTest {
     void skipPastEndSkipsWithAWarning() throws IOException {
         List<Rec> records = List.of(new Rec(SIZE - 4096, new byte[8192]), new Rec(0, new byte[] {1, 2, 3, 4}),
                 new Rec(SIZE, new byte[512]));
-        assertEquals(ExitCode.OK, apply(records, null, true));
+        apply(records, null, true);
         assertArrayEquals(StreamFiles.model(original, records.subList(1, 2)), device());
         String messages = log.toString(StandardCharsets.UTF_8);
         assertTrue(messages.contains("lvmsync: skipping record at offset " + (SIZE - 4096) + " (length 8192): past the end of "

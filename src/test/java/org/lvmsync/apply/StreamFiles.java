@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import org.lvmsync.stream.RecordHeader;
 import org.lvmsync.stream.StreamDecoder;
+import org.lvmsync.stream.Record;
 import org.lvmsync.stream.StreamEncoder;
 import org.lvmsync.stream.StreamFormats;
 
@@ -25,12 +25,13 @@ final class StreamFiles {
 
     static byte[] encode(List<Rec> records) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StreamEncoder enc = StreamFormats.DEFAULT.encoder(Channels.newChannel(out));
-        enc.writeHandshake();
-        for (Rec r : records) {
-            enc.writeRecord(r.offset(), MemorySegment.ofArray(r.data()));
+        try (StreamEncoder enc = StreamFormats.DEFAULT.encoder(Channels.newChannel(out))) {
+            enc.writeHandshake();
+            for (Rec r : records) {
+                enc.write(new Record.Data(r.offset(), r.data().length), MemorySegment.ofArray(r.data()));
+            }
+            enc.finish();
         }
-        enc.finish();
         return out.toByteArray();
     }
 
@@ -40,9 +41,9 @@ final class StreamFiles {
 
     static List<Rec> read(Path file) throws IOException {
         List<Rec> out = new ArrayList<>();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            StreamDecoder dec = StreamFormats.open(ch, file.toString());
-            RecordHeader h;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+             StreamDecoder dec = StreamFormats.open(ch, file.toString())) {
+            Record h;
             while ((h = dec.next()) != null) {
                 byte[] data = new byte[(int) h.length()];
                 dec.readPayload(MemorySegment.ofArray(data));

@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 final class CLayoutChecker {
     private static final Pattern CONSTANT = Pattern.compile("[A-Z][A-Z0-9_]*");
 
-    private static final List<String> SYSTEM_INCLUDES =
-            List.of("/usr/include", "/usr/include/x86_64-linux-gnu", "/usr/local/include");
+    /** Where gcc finds system headers here: the libc headers live under the machine's multiarch triplet. */
+    private static final List<String> SYSTEM_INCLUDES = systemIncludes();
 
     private final List<String> includes = new ArrayList<>();
     private final List<String> libraries = new ArrayList<>();
@@ -51,6 +51,23 @@ final class CLayoutChecker {
                     && m.getParameterCount() == 0 && CONSTANT.matcher(m.getName()).matches()
                     && (m.getReturnType() == int.class || m.getReturnType() == long.class)) {
                 expected.put(m.getName(), ((Number) m.invoke(null)).longValue());
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Every public static final int/long field with an upper-case name of a hand-written
+     * constants class (the ioctl numbers jextract cannot generate), under the C macro of
+     * the same name.
+     */
+    CLayoutChecker fieldsOf(Class<?> constants) throws ReflectiveOperationException {
+        for (java.lang.reflect.Field f : constants.getDeclaredFields()) {
+            int mod = f.getModifiers();
+            if (Modifier.isPublic(mod) && Modifier.isStatic(mod) && Modifier.isFinal(mod)
+                    && CONSTANT.matcher(f.getName()).matches()
+                    && (f.getType() == int.class || f.getType() == long.class)) {
+                expected.put(f.getName(), ((Number) f.get(null)).longValue());
             }
         }
         return this;
@@ -146,5 +163,18 @@ final class CLayoutChecker {
             throw new AssertionError(String.join(" ", command) + " failed:\n" + out);
         }
         return out;
+    }
+
+    private static List<String> systemIncludes() {
+        List<String> dirs = new ArrayList<>(List.of("/usr/include", "/usr/local/include"));
+        try {
+            String triplet = run(List.of("gcc", "-print-multiarch")).strip();
+            if (!triplet.isEmpty()) {
+                dirs.add("/usr/include/" + triplet);
+            }
+        } catch (IOException | InterruptedException | AssertionError noGcc) {
+            // verify() skips without gcc
+        }
+        return dirs;
     }
 }

@@ -25,7 +25,8 @@ import org.lvmsync.bindings.libc.stat_h;
 import org.lvmsync.bindings.libc.string_h;
 import org.lvmsync.bindings.libc.timespec;
 import org.lvmsync.bindings.libc.unistd_h;
-import org.lvmsync.bindings.linux.fs_h;
+import org.lvmsync.dm.DmIoctls;
+import org.lvmsync.os.BlockIoctls;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
@@ -44,7 +45,7 @@ class LayoutTest {
         for (Class<?> header : LIBC) {
             check.constantsOf(header);
         }
-        check.constantsOf(fs_h.class)
+        check.fieldsOf(BlockIoctls.class)
                 .struct("stat", stat.class)
                 .struct("timespec", timespec.class)
                 .struct("iovec", iovec.class)
@@ -59,6 +60,7 @@ class LayoutTest {
         new CLayoutChecker()
                 .include("sys/ioctl.h").include("linux/dm-ioctl.h").include("libdevmapper.h")
                 .constantsOf(dm_ioctl_h.class)
+                .fieldsOf(DmIoctls.class)
                 .struct("dm_ioctl", dm_ioctl.class)
                 .struct("dm_target_spec", dm_target_spec.class)
                 .struct("dm_target_deps", dm_target_deps.class)

@@ -12,7 +12,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
-import org.lvmsync.sync.RunList;
+import org.lvmsync.changes.CorruptMetadataException;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.io.IoEngine;
+import org.lvmsync.io.PreadEngine;
 import org.lvmsync.sync.TestFiles;
 
 /** The store read from a file with O_DIRECT, as from a COW device. */
@@ -23,13 +26,19 @@ class CowChangeSourceTest {
         return out.toArray(new long[0][]);
     }
 
+    /** The runs of the store in {@code cow}, read through the O_DIRECT engine as the job does. */
+    private static RunList changes(Path cow, long chunkBytes) throws IOException {
+        try (IoEngine engine = PreadEngine.open(cow)) {
+            return new CowChangeSource(engine, 1L << 30, chunkBytes).changes();
+        }
+    }
+
     @Test
     void readsAFileImageWithTwoAreas() throws IOException {
         long[] old = LongStream.range(0, 300).map(i -> 1000 - i).toArray(); // 701..1000, reversed
         Path cow = TestFiles.file("cow-4k", new CowImage(4096).build(old));
         try {
-            CowChangeSource source = new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30);
-            assertArrayEquals(new long[][] {{701L * 4096, 300L * 4096}}, runs(source.changes()));
+            assertArrayEquals(new long[][] {{701L * 4096, 300L * 4096}}, runs(changes(cow, 0)));
         } finally {
             Files.delete(cow);
         }
@@ -40,7 +49,7 @@ class CowChangeSourceTest {
         long[] old = {5, 6, 7, 100, 4};
         Path cow = TestFiles.file("cow-64k", new CowImage(65536).build(old));
         try {
-            RunList runs = new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30).changes();
+            RunList runs = changes(cow, 0);
             assertArrayEquals(new long[][] {{4L * 65536, 4L * 65536}, {100L * 65536, 65536}}, runs(runs));
         } finally {
             Files.delete(cow);
@@ -52,11 +61,11 @@ class CowChangeSourceTest {
         Path cow = TestFiles.file("cow-chunk", new CowImage(4096).build(new long[] {1, 2}));
         try {
             CorruptMetadataException e = assertThrows(CorruptMetadataException.class,
-                    () -> new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30, 65536).changes());
+                    () -> changes(cow, 65536));
             assertEquals("chunk_size", e.field());
             org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("4096-byte chunks but the snapshot's table says 65536"),
                     e.getMessage());
-            assertEquals(2, runs(new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30, 4096).changes())[0][1] / 4096);
+            assertEquals(2, runs(changes(cow, 4096))[0][1] / 4096);
         } finally {
             Files.delete(cow);
         }
@@ -68,7 +77,7 @@ class CowChangeSourceTest {
         Path cow = TestFiles.file("cow-cut", Arrays.copyOf(image, 258 * 4096 + 512));
         try {
             CorruptMetadataException e = assertThrows(CorruptMetadataException.class,
-                    () -> new CowChangeSource(cow, Path.of("/dev/null"), 1L << 30).changes());
+                    () -> changes(cow, 0));
             assertEquals(258, e.block());
         } finally {
             Files.delete(cow);

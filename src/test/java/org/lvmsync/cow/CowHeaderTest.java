@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
-import org.lvmsync.ExitCode;
+import org.lvmsync.changes.CorruptMetadataException;
+import org.lvmsync.FailureClass;
 
 class CowHeaderTest {
     private static CowHeader header(int... values) {
@@ -36,7 +37,7 @@ class CowHeaderTest {
         assertEquals("/dev/mapper/vg-snap-cow", e.device());
         assertEquals(0, e.block());
         assertEquals("magic", e.field());
-        assertEquals(ExitCode.BAD_INPUT, e.exitCode());
+        assertEquals(FailureClass.BAD_INPUT, e.failureClass());
         assertTrue(e.getMessage().contains("0x12345678"), e.getMessage());
         assertTrue(e.getMessage().startsWith("/dev/mapper/vg-snap-cow: chunk 0, magic:"), e.getMessage());
     }
@@ -46,7 +47,7 @@ class CowHeaderTest {
         CorruptMetadataException e = assertThrows(CorruptMetadataException.class,
                 () -> new CowHeader(CowHeader.MAGIC, 0, 1, 8).validate("cow"));
         assertEquals("valid", e.field());
-        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertEquals(FailureClass.SNAPSHOT_UNUSABLE, e.failureClass());
         assertTrue(e.getMessage().contains("overflowed"), e.getMessage());
         assertTrue(e.getMessage().contains("take a new snapshot and copy the whole device"), e.getMessage());
     }

@@ -14,14 +14,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
-import org.lvmsync.ExitCode;
-import org.lvmsync.sync.RunList;
+import org.lvmsync.io.IoEngine;
+import org.lvmsync.io.SegmentEngine;
+import org.lvmsync.changes.CorruptMetadataException;
+import org.lvmsync.FailureClass;
+import org.lvmsync.changes.RunList;
 
 class ExceptionStoreWalkerTest {
     private static final long ORIGIN = 1L << 40;
 
-    private static CowDevice device(byte[] image) {
-        return CowDevice.of("test-cow", MemorySegment.ofArray(image));
+    private static IoEngine device(byte[] image) {
+        return new SegmentEngine("test-cow", MemorySegment.ofArray(image));
     }
 
     private static RunList changes(byte[] image) throws IOException {
@@ -110,7 +113,7 @@ class ExceptionStoreWalkerTest {
         version.version = 2;
         assertEquals("magic", assertThrows(CorruptMetadataException.class, () -> changes(badMagic.build(1))).field());
         CorruptMetadataException e = assertThrows(CorruptMetadataException.class, () -> changes(invalid.build(1)));
-        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertEquals(FailureClass.SNAPSHOT_UNUSABLE, e.failureClass());
         assertTrue(e.getMessage().contains("take a new snapshot"), e.getMessage());
         assertEquals("version", assertThrows(CorruptMetadataException.class, () -> changes(version.build(1))).field());
     }
@@ -158,7 +161,7 @@ class ExceptionStoreWalkerTest {
     @Test
     void chunksBeyondTheOriginAreRefused() throws IOException {
         byte[] image = new CowImage(4096).build(3, 250);
-        CowDevice cow = device(image);
+        IoEngine cow = device(image);
         // origin of 250 chunks plus 512 bytes: chunk 250 is a partial last chunk, fine
         assertEquals(2, ExceptionStoreWalker.changedChunks(cow, 250L * 4096 + 512).runCount());
         CorruptMetadataException e = assertThrows(CorruptMetadataException.class,

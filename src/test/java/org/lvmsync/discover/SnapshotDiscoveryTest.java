@@ -30,7 +30,7 @@ class SnapshotDiscoveryTest {
 
     @Test
     void findsOriginCowAndChunkFromTheTables() throws Exception {
-        ClassicSnapshot snap = discovery.classic(LvName.parse("/dev/mapper/vg--1-data.db--snap"));
+        ClassicSnapshot snap = (ClassicSnapshot) discovery.discover(LvName.parse("/dev/mapper/vg--1-data.db--snap"));
         assertEquals(new DevNo(253, 0), snap.originReal());
         assertEquals(new DevNo(253, 1), snap.origin());
         assertEquals(new DevNo(253, 2), snap.cow());
@@ -39,14 +39,14 @@ class SnapshotDiscoveryTest {
         assertEquals("vg--1-data.db--snap", snap.dmName());
         assertEquals(0, snap.originOpenCount());
         dm.openCounts.put(new DevNo(253, 1), 2);
-        assertEquals(2, discovery.classic(LvName.parse("vg-1/data.db-snap")).originOpenCount());
+        assertEquals(2, ((ClassicSnapshot) discovery.discover(LvName.parse("vg-1/data.db-snap"))).originOpenCount());
     }
 
     @Test
     void fallsBackToTheRealDeviceWithoutASnapshotOrigin() throws Exception {
         dm.tables.remove("vg--1-data.db");
         dm.devices.removeIf(d -> d.name().equals("vg--1-data.db"));
-        assertEquals(new DevNo(253, 0), discovery.classic(LvName.parse("vg-1/data.db-snap")).origin());
+        assertEquals(new DevNo(253, 0), ((ClassicSnapshot) discovery.discover(LvName.parse("vg-1/data.db-snap"))).origin());
     }
 
     @Test
@@ -91,7 +91,7 @@ class SnapshotDiscoveryTest {
     }
 
     private void assertRefused(String name, String... fragments) {
-        LvmsyncException e = assertThrows(LvmsyncException.class, () -> discovery.classic(LvName.parse(name)));
+        LvmsyncException e = assertThrows(LvmsyncException.class, () -> discovery.discover(LvName.parse(name)));
         for (String fragment : fragments) {
             assertTrue(e.getMessage().contains(fragment), () -> "'" + e.getMessage() + "' lacks '" + fragment + "'");
         }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.dm.DevNo;
 import org.lvmsync.lvm.LvName;
@@ -26,7 +26,7 @@ class SnapshotNameTest {
     @Test
     void garbageThatIsNoDeviceKeepsTheNameError() {
         LvmsyncException e = assertThrows(LvmsyncException.class, () -> SnapshotName.parse("/dev/no-such-node-here"));
-        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(FailureClass.USAGE, e.failureClass());
         assertTrue(e.getMessage().startsWith("invalid logical volume name"), e.getMessage());
     }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 
 class LvNameTest {
@@ -57,7 +57,7 @@ class LvNameTest {
     @Test
     void internalLayerDeviceIsRefusedWithAHint() {
         LvmsyncException e = assertThrows(LvmsyncException.class, () -> LvName.parse("/dev/mapper/vg-snap-cow"));
-        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(FailureClass.USAGE, e.failureClass());
         assertTrue(e.getMessage().contains("'cow' device of vg/snap"), e.getMessage());
     }
 
@@ -68,7 +68,7 @@ class LvNameTest {
         "vg/lv\n", "/vg/lv"})
     void garbageIsRejectedClearly(String name) {
         LvmsyncException e = assertThrows(LvmsyncException.class, () -> LvName.parse(name));
-        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertEquals(FailureClass.USAGE, e.failureClass());
         assertTrue(e.getMessage().startsWith("invalid logical volume name '"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }

@@ -113,10 +113,9 @@ class FdTest {
      */
     @Test
     void anIoctlArgumentShorterThanTheRequestSaysIsRefusedBeforeTheCall() throws Exception {
-        long blkGetSize64 = org.lvmsync.bindings.linux.fs_h.BLKGETSIZE64();
-        assertEquals(8, Fd.ioctlSize(blkGetSize64));
-        assertEquals(312, Fd.ioctlSize(org.lvmsync.bindings.dmioctl.dm_ioctl_h.DM_LIST_DEVICES()));
-        assertEquals(0, Fd.ioctlSize(org.lvmsync.bindings.linux.fs_h.BLKSSZGET()));
+        long blkGetSize64 = BlockIoctls.BLKGETSIZE64;
+        assertEquals(8, IoctlNumber.size(blkGetSize64));
+        assertEquals(0, IoctlNumber.size(BlockIoctls.BLKSSZGET));
         Path file = Files.write(dir.resolve("file"), new byte[8192]);
         try (Arena arena = Arena.ofConfined(); Fd fd = Fd.open(file, Fd.O_RDWR)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -54,7 +54,7 @@ class CodecTest {
         StreamEncoder enc = format.encoder(Channels.newChannel(out));
         enc.writeHandshake();
         for (int r = 0; r < offsets.length; r++) {
-            enc.writeRecord(offsets[r], MemorySegment.ofArray(payloads[r]));
+            enc.write(new Record.Data(offsets[r], payloads[r].length), MemorySegment.ofArray(payloads[r]));
         }
         enc.finish();
         assertEquals(out.size(), enc.position());
@@ -77,8 +77,10 @@ class CodecTest {
         assertSame(ClassicFormat.PROTO3, dec.format());
         long streamPos = 17;
         for (int r = 0; r < OFFSETS.length; r++) {
-            RecordHeader h = dec.next();
-            assertEquals(new RecordHeader(r, streamPos, OFFSETS[r], PAYLOADS[r].length), h);
+            Record h = dec.next();
+            assertEquals(new Record.Data(OFFSETS[r], PAYLOADS[r].length), h);
+            assertEquals(r, dec.recordIndex());
+            assertEquals(streamPos, dec.recordStreamOffset());
             byte[] got = new byte[PAYLOADS[r].length];
             assertEquals(got.length, dec.readPayload(MemorySegment.ofArray(got)));
             assertArrayEquals(PAYLOADS[r], got);
@@ -102,7 +104,7 @@ class CodecTest {
     void payloadComesInPiecesOfTheCallersSize() throws IOException {
         byte[] big = fill(1_000_003, 3);
         StreamDecoder dec = decoder(handAssembled("lvmsync PROTO[3]", new long[] {512}, new byte[][] {big}));
-        RecordHeader h = dec.next();
+        Record h = dec.next();
         assertEquals(big.length, h.length());
         byte[] got = new byte[big.length];
         MemorySegment piece = MemorySegment.ofArray(new byte[4000]);
@@ -122,7 +124,7 @@ class CodecTest {
         StreamDecoder dec = decoder(handAssembled("lvmsync PROTO[3]", OFFSETS, PAYLOADS));
         dec.next();
         dec.next();
-        RecordHeader third = dec.next();
+        Record third = dec.next();
         assertEquals(4096, third.offset());
         assertNull(dec.next());
     }
@@ -135,7 +137,7 @@ class CodecTest {
         assertArrayEquals(handAssembled("lvmsync PROTO[3]", offsets, payloads), bytes);
         StreamDecoder dec = decoder(bytes);
         for (int r = 0; r < offsets.length; r++) {
-            RecordHeader h = dec.next();
+            Record h = dec.next();
             assertEquals(offsets[r], h.offset());
             byte[] got = new byte[(int) h.length()];
             dec.readPayload(MemorySegment.ofArray(got));
@@ -244,7 +246,7 @@ class CodecTest {
         byte[] prefix = "lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII);
         byte[] bytes = Arrays.copyOf(prefix, prefix.length + 12);
         System.arraycopy(header(Long.MAX_VALUE - (64 << 20), 64 << 20), 0, bytes, prefix.length, 12);
-        RecordHeader h = decoder(bytes).next();
+        Record h = decoder(bytes).next();
         assertEquals(Long.MAX_VALUE, h.end());
     }
 
@@ -266,11 +268,68 @@ class CodecTest {
     void encoderRefusesWhatTheDecoderWouldRefuse() throws IOException {
         StreamEncoder enc = ClassicFormat.PROTO3.encoder(Channels.newChannel(new ByteArrayOutputStream()));
         enc.writeHandshake();
-        assertThrows(IllegalArgumentException.class, () -> enc.writeRecord(0, MemorySegment.ofArray(new byte[0])));
-        assertThrows(IllegalArgumentException.class, () -> enc.writeRecord(-1, MemorySegment.ofArray(new byte[1])));
+        // records that the decoder would refuse cannot even be made
+        assertThrows(IllegalArgumentException.class, () -> new Record.Data(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Record.Data(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Record.Data(Long.MAX_VALUE, 1));
+        // and the encoder refuses what the format cannot carry or a payload that does not match
+        long tooLong = ClassicFormat.MAX_RECORD_LENGTH + 1;
         assertThrows(IllegalArgumentException.class,
-                () -> enc.writeRecord(Long.MAX_VALUE, MemorySegment.ofArray(new byte[1])));
+                () -> enc.write(new Record.Data(0, tooLong), MemorySegment.ofArray(new byte[(int) tooLong])));
+        assertThrows(IllegalArgumentException.class,
+                () -> enc.write(new Record.Data(0, 2), MemorySegment.ofArray(new byte[1])));
         assertThrows(IllegalStateException.class, enc::writeHandshake);
         assertEquals(ClassicFormat.MAX_RECORD_LENGTH, enc.maxRecordLength());
+    }
+
+    @Test
+    void anEncoderWhoseWriteFailedWritesNothingMore() throws IOException {
+        // a channel that takes 5 bytes of the first write, then fails: the stream now ends
+        // inside a record, and nothing may be appended to that torn record later
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] writes = {0};
+        java.nio.channels.WritableByteChannel failing = new java.nio.channels.WritableByteChannel() {
+            @Override
+            public int write(java.nio.ByteBuffer src) throws IOException {
+                if (writes[0]++ > 0) {
+                    throw new IOException("No space left on device (ENOSPC)");
+                }
+                byte[] some = new byte[5];
+                src.get(some);
+                out.write(some);
+                return 5;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (StreamEncoder enc = ClassicFormat.PROTO3.encoder(failing)) {
+            enc.writeHandshake();
+            enc.write(new Record.Data(0, 3), MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            assertThrows(IOException.class, enc::flush);
+            IOException again = assertThrows(IOException.class,
+                    () -> enc.write(new Record.Data(4096, 1), MemorySegment.ofArray(new byte[] {9})));
+            assertTrue(again.getMessage().contains("broken by an earlier failed write"), again.getMessage());
+            assertThrows(IOException.class, enc::finish);
+        }
+        assertEquals(5, out.size(), "only what the channel took before it failed");
+    }
+
+    @Test
+    void codecBuffersAreNativeMemoryOwnedAndReleasedByClose() throws IOException {
+        StreamEncoder enc = ClassicFormat.PROTO3.encoder(Channels.newChannel(new ByteArrayOutputStream()));
+        enc.writeHandshake();
+        enc.close();
+        assertThrows(IllegalStateException.class,
+                () -> enc.write(new Record.Data(0, 1), MemorySegment.ofArray(new byte[1])), "buffer freed by close");
+        StreamDecoder dec = decoder(handAssembled("lvmsync PROTO[3]", OFFSETS, PAYLOADS));
+        dec.close();
+        assertThrows(IllegalStateException.class, dec::next, "read-ahead buffer freed by close");
     }
 }

@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import org.lvmsync.transport.RecordSink;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.RecordSink;
 
 /** Keeps every record (copied to the heap) for tests. */
 final class CollectingSink implements RecordSink {
@@ -16,11 +17,18 @@ final class CollectingSink implements RecordSink {
     boolean closed;
 
     @Override
-    public void record(long offset, MemorySegment data) {
+    public void accept(Record record, MemorySegment payload) {
         if (finished) {
             throw new IllegalStateException("record after finish");
         }
-        records.add(new Rec(offset, data.toArray(ValueLayout.JAVA_BYTE)));
+        switch (record) {
+            case Record.Data data -> {
+                if (payload.byteSize() != data.length()) {
+                    throw new IllegalArgumentException("payload of " + payload.byteSize() + " bytes for " + data);
+                }
+                records.add(new Rec(data.offset(), payload.toArray(ValueLayout.JAVA_BYTE)));
+            }
+        }
     }
 
     @Override

@@ -12,8 +12,11 @@ import java.util.Arrays;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.io.PreadEngine;
+import org.lvmsync.report.Progress;
 
 class SenderTest {
     private static final int SIZE = 24 << 20;
@@ -51,7 +54,7 @@ class SenderTest {
 
     private static CollectingSink send(Path source, RunList runs, long io, long record) throws IOException {
         CollectingSink sink = new CollectingSink();
-        try (DirectReader reader = DirectReader.open(source)) {
+        try (PreadEngine reader = PreadEngine.open(source)) {
             long sent = new Sender(reader, sink, Progress.silent(runs.totalBytes()), io, record).send(runs);
             assertEquals(sink.records.stream().mapToLong(r -> r.data().length).sum(), sent);
         }
@@ -69,7 +72,7 @@ class SenderTest {
 
     @Test
     void sourceIsReadWithODirectOnARealFilesystem() throws IOException {
-        try (DirectReader reader = DirectReader.open(file)) {
+        try (PreadEngine reader = PreadEngine.open(file)) {
             assertTrue(reader.isDirect(), "target/ should take O_DIRECT");
             assertEquals(SIZE, reader.size());
         }
@@ -79,7 +82,7 @@ class SenderTest {
     void bufferedFallbackReadsTheSame() throws IOException {
         RunList runs = runs(4096, 0, 1, 2, 700, 701, 6143);
         CollectingSink sink = new CollectingSink();
-        try (DirectReader reader = DirectReader.open(file, false)) {
+        try (PreadEngine reader = PreadEngine.open(file, false)) {
             assertTrue(!reader.isDirect());
             new Sender(reader, sink, Progress.silent(runs.totalBytes())).send(runs);
         }
@@ -88,7 +91,7 @@ class SenderTest {
 
     @Test
     void missingSourceIsAnErrnoMessage() {
-        IOException e = assertThrows(IOException.class, () -> DirectReader.open(Path.of("target/no-such-device")));
+        IOException e = assertThrows(IOException.class, () -> PreadEngine.open(Path.of("target/no-such-device")));
         assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
     }
 
@@ -162,7 +165,7 @@ class SenderTest {
         RunList runs = runs(4096, 1, SIZE / 4096 + 5);
         LvmsyncException e = assertThrows(LvmsyncException.class,
                 () -> send(file, runs, Sender.IO_BYTES, Sender.MAX_RECORD));
-        assertEquals(ExitCode.FAILURE, e.exitCode());
+        assertEquals(FailureClass.USAGE, e.failureClass());
         assertTrue(e.getMessage().contains("past the end of"), e.getMessage());
     }
 
@@ -173,7 +176,7 @@ class SenderTest {
         org.lvmsync.Log.setStream(new java.io.PrintStream(messages, true));
         try {
             CollectingSink sink = new CollectingSink();
-            long sent = SendCommand.send(runs(4096, 3, 4, 5), file, sink);
+            long sent = org.lvmsync.job.SendJob.send(runs(4096, 3, 4, 5), file, sink);
             assertEquals(3 * 4096, sent);
             assertTrue(sink.finished);
             String out = messages.toString();

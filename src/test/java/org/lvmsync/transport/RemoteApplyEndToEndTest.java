@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lvmsync.Log;
 import org.lvmsync.cli.Main;
-import org.lvmsync.sync.RunList;
-import org.lvmsync.sync.SendCommand;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.job.SendJob;
 import org.lvmsync.sync.TestFiles;
 
 /**
@@ -65,7 +65,7 @@ class RemoteApplyEndToEndTest {
             Log.setStream(new PrintStream(messages, true, StandardCharsets.UTF_8));
             long sent;
             try (RemoteSink sink = RemoteSink.start(argv, "dst:" + dest)) {
-                sent = SendCommand.send(runs, source, sink);
+                sent = org.lvmsync.job.SendJob.send(runs, source, sink);
             } finally {
                 Log.setStream(saved);
             }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lvmsync.ExitCode;
+import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
 
@@ -77,10 +77,10 @@ class RemoteSinkTest {
                 + "echo 'applied 2 records' >&2\necho 'on stdout too'\nexit 0\n");
         String evilDest = "/dev/vg/x'; touch '" + dir.resolve("pwned") + "'; echo '";
         try (RemoteSink sink = RemoteSink.start(argv(rsh, evilDest, Optional.of(Path.of("/var/my snap"))), "dst.example:x")) {
-            sink.record(8192, MemorySegment.ofArray(new byte[] {1, 2, 3}));
+            sink.data(8192, MemorySegment.ofArray(new byte[] {1, 2, 3}));
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment big = arena.allocate(3 << 20, 4096).fill((byte) 0x77);
-                sink.record(1L << 32, big);
+                sink.data(1L << 32, big);
             }
             sink.finish();
         }
@@ -102,12 +102,33 @@ class RemoteSinkTest {
     }
 
     @Test
+    void theReceiverAnswersOnItsOwnChannelApartFromItsMessages() throws Exception {
+        Path stream = dir.resolve("stream");
+        // the receiver speaks first (as one that says where to resume would), then reads the
+        // whole stream, then answers again; its stderr is relayed, never mixed into answers
+        List<String> rsh = rsh("echo 'ready'\necho 'a message' >&2\ncat > '" + stream + "'\n"
+                + "echo \"got $(wc -c < '" + stream + "')\"\n");
+        try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv")) {
+            java.io.BufferedReader answers = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(sink.replies(), StandardCharsets.US_ASCII));
+            assertEquals("ready", answers.readLine(), "an answer before any data was sent");
+            sink.data(4096, MemorySegment.ofArray(new byte[100]));
+            sink.finish();
+            assertEquals("got " + (17 + 12 + 100), answers.readLine(), "an answer after the stream ended");
+            assertEquals(null, answers.readLine(), "the channel ends when the remote exits");
+        }
+        String out = messages.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("remote: a message\n"), out);
+        assertFalse(out.contains("ready") || out.contains("got "), "answers that were read are not relayed: " + out);
+    }
+
+    @Test
     void failingRemoteFailsTheRun() throws Exception {
         List<String> rsh = rsh("cat > /dev/null\necho 'lvmsync: cannot open /dev/vg/lv' >&2\nexit 3\n");
         try (RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "dst.example:/dev/vg/lv")) {
-            sink.record(0, MemorySegment.ofArray(new byte[4096]));
+            sink.data(0, MemorySegment.ofArray(new byte[4096]));
             LvmsyncException e = assertThrows(LvmsyncException.class, sink::finish);
-            assertEquals(ExitCode.REMOTE, e.exitCode());
+            assertEquals(FailureClass.REMOTE, e.failureClass());
             assertTrue(e.getMessage().contains("exit status 3"), e.getMessage());
             assertTrue(e.getMessage().contains("dst.example:/dev/vg/lv"), e.getMessage());
         }
@@ -122,11 +143,11 @@ class RemoteSinkTest {
             MemorySegment chunk = arena.allocate(1 << 20, 4096);
             LvmsyncException e = assertThrows(LvmsyncException.class, () -> {
                 for (int i = 0; i < 64; i++) {
-                    sink.record((long) i << 20, chunk);
+                    sink.data((long) i << 20, chunk);
                 }
                 sink.finish();
             });
-            assertEquals(ExitCode.REMOTE, e.exitCode());
+            assertEquals(FailureClass.REMOTE, e.failureClass());
             assertTrue(e.getMessage().contains("exit status 5"), e.getMessage());
         }
     }
@@ -144,7 +165,7 @@ class RemoteSinkTest {
     void missingRemoteShellIsAClearError() {
         LvmsyncException e = assertThrows(LvmsyncException.class, () -> RemoteSink.start(
                 argv(List.of(dir.resolve("no-such-ssh").toString()), "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv"));
-        assertEquals(ExitCode.REMOTE, e.exitCode());
+        assertEquals(FailureClass.REMOTE, e.failureClass());
         assertTrue(e.getMessage().contains("--rsh"), e.getMessage());
     }
 
@@ -152,7 +173,7 @@ class RemoteSinkTest {
     void closeWithoutFinishStopsTheRemote() throws Exception {
         List<String> rsh = rsh("exec sleep 30\n");
         RemoteSink sink = RemoteSink.start(argv(rsh, "/dev/vg/lv", Optional.empty()), "h:/dev/vg/lv");
-        sink.record(0, MemorySegment.ofArray(new byte[10]));
+        sink.data(0, MemorySegment.ofArray(new byte[10]));
         sink.close(); // returns once the remote is gone, not after 30 s
         assertFalse(sink.pipeWriteEnd().isOpen(), "an aborted sink closes its pipe too");
     }
@@ -166,7 +187,7 @@ class RemoteSinkTest {
             assertTrue(ours.startsWith("pipe:["), ours);
             assertEquals(1, descriptorsOf(ours), "only our write end may refer to the pipe in this process");
             try (Arena arena = Arena.ofConfined()) {
-                sink.record(0, arena.allocate(1 << 20, 4096));
+                sink.data(0, arena.allocate(1 << 20, 4096));
             }
             sink.finish();
             assertEquals(ours, Files.readString(seen).trim(), "the remote shell's stdin is our pipe");

@@ -26,9 +26,9 @@ class StdoutSinkTest {
                 big.set(JAVA_LONG_UNALIGNED, i, i * 31);
             }
             try (StdoutSink sink = new StdoutSink(pipe.writeEnd())) {
-                sink.record(4096, MemorySegment.ofArray(new byte[] {5, 6, 7}));
-                sink.record(1L << 30, big);
-                sink.record(12288, big.asSlice(8, 4096));
+                sink.data(4096, MemorySegment.ofArray(new byte[] {5, 6, 7}));
+                sink.data(1L << 30, big);
+                sink.data(12288, big.asSlice(8, 4096));
                 sink.finish();
             }
             assertTrue(pipe.writeEnd().isOpen(), "stdout is not the sink's to close");

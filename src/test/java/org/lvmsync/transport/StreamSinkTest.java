@@ -15,8 +15,8 @@ class StreamSinkTest {
     void writesTheOriginalsProto3Layout() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (StreamSink sink = new StreamSink(Channels.newChannel(out), true)) {
-            sink.record(0x0102030405L, MemorySegment.ofArray(new byte[] {9, 8, 7}));
-            sink.record(4096, MemorySegment.ofArray(new byte[] {1}));
+            sink.data(0x0102030405L, MemorySegment.ofArray(new byte[] {9, 8, 7}));
+            sink.data(4096, MemorySegment.ofArray(new byte[] {1}));
             sink.finish();
             assertEquals(2, sink.records());
             assertEquals(4, sink.dataBytes());

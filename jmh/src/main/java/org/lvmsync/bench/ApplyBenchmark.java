@@ -104,7 +104,7 @@ public class ApplyBenchmark {
     public long apply() throws IOException {
         try (Applier applier = Applier.open(destination, Optional.ofNullable(undo), false)) {
             for (long offset : offsets) {
-                applier.record(offset, data);
+                applier.data(offset, data);
             }
             applier.finish();
         }

@@ -12,13 +12,17 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
-import org.lvmsync.cli.SendOptions;
 import org.lvmsync.cow.CowChangeSource;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
-import org.lvmsync.sync.RunList;
-import org.lvmsync.sync.SendCommand;
-import org.lvmsync.transport.RecordSink;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.io.IoEngine;
+import org.lvmsync.io.PreadEngine;
+import org.lvmsync.job.SendJob;
+import org.lvmsync.job.SendRequest;
+import org.lvmsync.job.Sinks;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.RecordSink;
 
 /**
  * Helper of scripts/bench, where no device-mapper exists to make a real snapshot:
@@ -48,7 +52,7 @@ public final class BenchTool {
             run(args);
         } catch (LvmsyncException e) {
             Log.error(e.getMessage());
-            System.exit(e.exitCode().code);
+            System.exit(org.lvmsync.cli.ExitCode.of(e.failureClass()).code);
         }
     }
 
@@ -136,11 +140,14 @@ public final class BenchTool {
         try (Fd fd = Fd.open(origin, Fd.O_RDONLY)) {
             originSize = fd.size();
         }
-        RunList runs = new CowChangeSource(cow, origin, originSize).changes();
-        SendOptions options = new SendOptions("bench/snapshot", host, destination, stdout, snapback,
+        RunList runs;
+        try (IoEngine engine = PreadEngine.open(cow)) {
+            runs = new CowChangeSource(engine, originSize).changes();
+        }
+        SendRequest options = new SendRequest("bench/snapshot", host, destination, stdout, snapback,
                 Optional.empty(), new ArrayList<>(rsh), false);
-        try (Counting sink = new Counting(SendCommand.openSink(options))) {
-            SendCommand.send(runs, origin, sink);
+        try (Counting sink = new Counting(Sinks.open(options))) {
+            SendJob.send(runs, origin, sink);
             // the classic stream: handshake line, then 12 header bytes per record
             long stream = "lvmsync PROTO[3]\n".length() + sink.records * 12 + sink.bytes;
             Log.info("bench: " + sink.records + " records, " + sink.bytes + " data bytes, "
@@ -159,10 +166,10 @@ public final class BenchTool {
         }
 
         @Override
-        public void record(long offset, MemorySegment data) throws IOException {
-            sink.record(offset, data);
+        public void accept(Record record, MemorySegment payload) throws IOException {
+            sink.accept(record, payload);
             records++;
-            bytes += data.byteSize();
+            bytes += record.length();
         }
 
         @Override

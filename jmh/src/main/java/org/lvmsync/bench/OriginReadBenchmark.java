@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
-import org.lvmsync.sync.DirectReader;
+import org.lvmsync.io.PreadEngine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Reading the origin: {@code mode=direct} is the sender's DirectReader (O_DIRECT),
+ * Reading the origin: {@code mode=direct} is the sender's PreadEngine (O_DIRECT),
  * {@code mode=buffered} plain pread(2) through the page cache (what the original did),
  * with the file's cached pages dropped before every operation so both read the disk.
  * {@code pattern=sequential}: the whole 1 GiB image in 4 MiB reads (a full copy);
@@ -50,7 +50,7 @@ public class OriginReadBenchmark {
     private Path image;
     private Arena arena;
     private MemorySegment buffer;
-    private DirectReader direct;
+    private PreadEngine direct;
     private Fd buffered;
     private long[] chunks;
 
@@ -59,7 +59,7 @@ public class OriginReadBenchmark {
         image = BenchFiles.filled("bench-origin-1g.img", BenchFiles.GIB);
         arena = Arena.ofShared();
         buffer = AlignedBuffer.allocate(arena, IO);
-        direct = DirectReader.open(image);
+        direct = PreadEngine.open(image);
         if (!direct.isDirect()) {
             throw new IllegalStateException(image + ": O_DIRECT refused; put -Dlvmsync.bench.dir on a real disk");
         }

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.lvmsync.cow.CowChangeSource;
-import org.lvmsync.sync.RunList;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.io.IoEngine;
+import org.lvmsync.io.PreadEngine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -67,7 +69,10 @@ public class RunListBenchmark {
 
     @Benchmark
     public RunList walkAndBuild() throws IOException {
-        RunList runs = new CowChangeSource(image, Path.of("/dev/null"), originSize).changes();
+        RunList runs;
+        try (IoEngine engine = PreadEngine.open(image)) {
+            runs = new CowChangeSource(engine, originSize).changes();
+        }
         if (runs.unitCount() != exceptions) {
             throw new AssertionError("walked " + runs.unitCount() + " of " + exceptions);
         }

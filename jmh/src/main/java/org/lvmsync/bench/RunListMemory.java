@@ -1,7 +1,7 @@
 package org.lvmsync.bench;
 
 import java.lang.management.ManagementFactory;
-import org.lvmsync.sync.RunList;
+import org.lvmsync.changes.RunList;
 import org.openjdk.jol.info.GraphLayout;
 
 /**

@@ -138,7 +138,7 @@ public class StreamPathBenchmark {
         for (long done = 0; done < TOTAL; done += WINDOW) {
             refill();
             for (long r = 0; r < WINDOW; r += RECORD) {
-                sink.record(done + r, window.asSlice(r, RECORD));
+                sink.data(done + r, window.asSlice(r, RECORD));
             }
         }
         sink.finish();

@@ -227,6 +227,65 @@ public class mman_h {
            throw new AssertionError("should not reach here", ex$);
         }
     }
+    private static class mincore {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            mman_h.C_INT,
+            mman_h.C_POINTER,
+            mman_h.C_LONG,
+            mman_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = mman_h.findOrThrow("mincore");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static FunctionDescriptor mincore$descriptor() {
+        return mincore.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static MethodHandle mincore$handle() {
+        return mincore.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static MemorySegment mincore$address() {
+        return mincore.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * extern int mincore(void *__start, size_t __len, unsigned char *__vec)
+     * }
+     */
+    public static int mincore(MemorySegment __start, long __len, MemorySegment __vec) {
+        var mh$ = mincore.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("mincore", __start, __len, __vec);
+            }
+            return (int)mh$.invokeExact(__start, __len, __vec);
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
     private static final int PROT_READ = (int)1L;
     /**
      * {@snippet lang=c :
@@ -262,6 +321,15 @@ public class mman_h {
      */
     public static int MAP_PRIVATE() {
         return MAP_PRIVATE;
+    }
+    private static final int MADV_WILLNEED = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define MADV_WILLNEED 3
+     * }
+     */
+    public static int MADV_WILLNEED() {
+        return MADV_WILLNEED;
     }
     private static final int MADV_DONTNEED = (int)4L;
     /**

@@ -1,0 +1,102 @@
+package org.lvmsync.job;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import org.lvmsync.FailureClass;
+import org.lvmsync.LvmsyncException;
+import org.lvmsync.apply.Applier;
+import org.lvmsync.os.AlignedBuffer;
+import org.lvmsync.os.Fd;
+import org.lvmsync.os.FdChannel;
+import org.lvmsync.os.FileStat;
+import org.lvmsync.report.Progress;
+import org.lvmsync.stream.Record;
+import org.lvmsync.stream.StreamDecoder;
+import org.lvmsync.stream.StreamFormats;
+
+/**
+ * {@code lvmsync --apply <file|-> <destination>}: decodes a change stream and feeds it to an
+ * {@link Applier}.
+ *
+ * <p>A record's payload is read whole (up to {@link Applier#STAGING_BYTES}) before it is
+ * staged, so a stream cut inside such a record writes nothing of it. When the stream turns
+ * out corrupt, or a record does not fit, every record before it is written (covered by the
+ * snapback file) and the run fails.
+ */
+public final class ApplyJob {
+    private ApplyJob() {
+    }
+
+    public static void run(ApplyRequest request) throws IOException {
+        if (request.fromStdin() && Fd.stdin().isTerminal()) {
+            throw new LvmsyncException(FailureClass.USAGE, "--apply - reads a change stream from stdin, which is a"
+                    + " terminal; pipe one in (ssh src lvmsync --stdout SNAP | lvmsync --apply - DEST) or name a file");
+        }
+        String source = request.fromStdin() ? "stdin" : request.input();
+        try (Fd input = request.fromStdin() ? Fd.stdin() : Fd.open(Path.of(request.input()), Fd.O_RDONLY);
+             StreamDecoder decoder = StreamFormats.open(new FdChannel(input), source);
+             Applier applier = Applier.open(request.destination(), request.snapback(), request.skipPastEnd());
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = AlignedBuffer.allocate(arena, Applier.STAGING_BYTES);
+            // a change file's size is known; a stream on stdin shows bytes and rate only
+            FileStat st = input.stat();
+            Progress progress = Progress.forStderr(st.isRegularFile() ? st.size() : -1);
+            try {
+                copyRecords(decoder, applier, buffer, source, progress);
+            } catch (IOException | LvmsyncException e) {
+                progress.finish();
+                finishAfter(applier, e);
+                throw e;
+            }
+            progress.finish();
+            applier.finish();
+        }
+    }
+
+    private static void copyRecords(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
+                                    Progress progress) throws IOException {
+        Record record;
+        long counted = 0;   // stream bytes reported to the progress line so far
+        while ((record = decoder.next()) != null) {
+            switch (record) {
+                case Record.Data data -> copyData(decoder, applier, buffer, source, data);
+            }
+            progress.add(decoder.position() - counted);
+            counted = decoder.position();
+        }
+    }
+
+    private static void copyData(StreamDecoder decoder, Applier applier, MemorySegment buffer, String source,
+                                 Record.Data data) throws IOException {
+        if (!admit(applier, decoder, data, source)) {
+            return;   // next() skips the payload
+        }
+        long done = 0;
+        while (done < data.length()) {
+            long n = decoder.readPayload(buffer.asSlice(0, Math.min(buffer.byteSize(), data.length() - done)));
+            applier.write(data.offset() + done, buffer.asSlice(0, n));
+            done += n;
+        }
+    }
+
+    private static boolean admit(Applier applier, StreamDecoder decoder, Record.Data data, String source) {
+        try {
+            return applier.admit(data.offset(), data.length());
+        } catch (LvmsyncException e) {
+            throw new LvmsyncException(e.failureClass(), "change stream " + source + ", record "
+                    + (decoder.recordIndex() + 1) + " at stream byte " + decoder.recordStreamOffset() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes and syncs the records that came before the failure, keeping the first error. */
+    private static void finishAfter(Applier applier, Exception failure) {
+        try {
+            applier.finish();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+}

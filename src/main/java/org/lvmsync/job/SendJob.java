@@ -1,0 +1,133 @@
+package org.lvmsync.job;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.lvmsync.FailureClass;
+import org.lvmsync.Log;
+import org.lvmsync.LvmsyncException;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.cow.CowChangeSource;
+import org.lvmsync.discover.ClassicSnapshot;
+import org.lvmsync.discover.DeviceNodes;
+import org.lvmsync.discover.Snapshot;
+import org.lvmsync.discover.SnapshotDiscovery;
+import org.lvmsync.io.IoEngine;
+import org.lvmsync.io.IoEngines;
+import org.lvmsync.os.Fd;
+import org.lvmsync.os.FileStat;
+import org.lvmsync.report.Progress;
+import org.lvmsync.stream.RecordSink;
+import org.lvmsync.sync.Sender;
+
+/**
+ * The sending form, {@code lvmsync [options] <snapshot> [--stdout | [<host>:]<destdevice>]}:
+ * find what changed, open the sink, send the changed data, report. The one place where
+ * discovery, change source, sender and sink meet.
+ */
+public final class SendJob {
+    private SendJob() {
+    }
+
+    public static void run(SendRequest request) throws IOException {
+        if (request.stdout() && Fd.stdout().isTerminal()) {
+            throw new LvmsyncException(FailureClass.USAGE, "--stdout writes a binary change stream, and stdout is a"
+                    + " terminal; redirect it to a file (> changes) or pipe it (| ssh dst lvmsync --apply - DEST)");
+        }
+        Snapshot snapshot = SnapshotDiscovery.find(request.snapshot());
+        warnIfInUse(snapshot);
+        DeviceNodes nodes = new DeviceNodes();
+        Path origin = nodes.path(snapshot.origin());
+        Path source = request.dataSource().map(Path::of).orElse(origin);
+        if (!request.stdout() && request.host().isEmpty()) {
+            refuseOwnDevices(Path.of(request.destination().orElseThrow()),
+                    List.of(origin, Path.of(snapshot.name().mapperPath()), source));
+        }
+        flushOrigin(origin);
+        RunList runs = switch (snapshot) {
+            case ClassicSnapshot classic -> classicChanges(classic, nodes);
+        };
+        Log.verbose(snapshot.name() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
+                + " bytes changed; reading them from " + source);
+        try (RecordSink sink = Sinks.open(request)) {
+            send(runs, source, sink);
+        }
+    }
+
+    private static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
+        Log.debug(snap.name() + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
+                + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
+        try (IoEngine cow = IoEngines.open(nodes.path(snap.cow()))) {
+            return new CowChangeSource(cow, snap.sizeBytes(), snap.chunkBytes()).changes();
+        }
+    }
+
+    /**
+     * The sync is exact only once the origin stopped changing. A holder (a mounted
+     * filesystem, a VM still running) may have writes cached that the snapshot has not
+     * seen yet: say so, but go on, since a first pass while the service runs is normal.
+     */
+    private static void warnIfInUse(Snapshot snapshot) {
+        int holders = snapshot.originOpenCount();
+        if (holders > 0) {
+            Log.warn("the origin of " + snapshot.name() + " is open by " + holders + " holder" + (holders == 1 ? "" : "s")
+                    + " (mounted, or a service still running): writes after this point are not sent;"
+                    + " for the final pass stop the service and unmount first");
+        }
+    }
+
+    /**
+     * Writes the origin device's own dirty pages back, so the snapshot records those chunks
+     * before its COW is read (a program that wrote the raw device and exited may leave them).
+     */
+    static void flushOrigin(Path origin) throws IOException {
+        try (Fd fd = Fd.open(origin, Fd.O_RDONLY)) {
+            if (fd.stat().isBlockDevice()) {
+                fd.fsync();
+            }
+        }
+    }
+
+    /**
+     * A local destination that is the origin or the snapshot itself would be overwritten
+     * with its own data at best and corrupted at worst (writing the origin moves chunks
+     * into the COW while we read it): refuse before anything is opened for writing.
+     */
+    static void refuseOwnDevices(Path destination, List<Path> own) throws IOException {
+        if (!Files.exists(destination)) {
+            return; // the applier names the missing destination
+        }
+        String target = rdev(destination);
+        for (Path path : own) {
+            if (target != null && Files.exists(path) && target.equals(rdev(path))) {
+                throw new LvmsyncException(FailureClass.USAGE, "destination " + destination + " is the same device as "
+                        + path + ", which this run reads; name the other volume to copy to");
+            }
+        }
+    }
+
+    private static String rdev(Path path) throws IOException {
+        try (Fd fd = Fd.open(path, Fd.O_RDONLY)) {
+            FileStat st = fd.stat();
+            return st.isBlockDevice() ? st.rdev() : null;
+        }
+    }
+
+    /**
+     * Sends the changed data of {@code source} (the origin, or --data-source) to the sink,
+     * finishes the sink, and prints the original's summary. Returns the data bytes sent.
+     */
+    public static long send(RunList runs, Path source, RecordSink sink) throws IOException {
+        try (IoEngine reader = IoEngines.open(source)) {
+            Progress progress = Progress.forStderr(Math.min(runs.totalBytes(), reader.size()));
+            long sent = new Sender(reader, sink, progress).send(runs);
+            sink.finish();
+            progress.finish();
+            for (String line : Progress.summary(sent, progress.elapsedNanos(), reader.size())) {
+                Log.info(line);
+            }
+            return sent;
+        }
+    }
+}
