@@ -9,7 +9,7 @@
 # so errno-setting functions are re-linked with errno capture in org.lvmsync.os.Native
 # (from the generated $address()/$descriptor()), and libdevmapper reports errors itself.
 #
-# Usage: bindings/regen.sh [jextract]   (headers: libc6-dev, linux-libc-dev, libdevmapper-dev)
+# Usage: bindings/regen.sh [jextract]   (headers: libc6-dev, linux-libc-dev, libdevmapper-dev, libzstd-dev)
 set -eu
 JEXTRACT=${1:-jextract}
 OUT=$(dirname "$0")/src/main/java
@@ -92,7 +92,8 @@ lib errno_h $INC/errno.h \
 # DM_VERSION_MINOR/PATCHLEVEL are left out on purpose: they change with the kernel headers,
 # and the tool sends 4.0.0 (any 4.x driver accepts it).
 WRAP=$(mktemp --suffix=.h)
-trap 'rm -f "$WRAP"' EXIT
+WRAP_ZSTD=$(mktemp --suffix=.h)
+trap 'rm -f "$WRAP" "$WRAP_ZSTD"' EXIT
 printf '#include <sys/ioctl.h>\n#include <linux/dm-ioctl.h>\n' > "$WRAP"
 "$JEXTRACT" --output "$OUT" -t org.lvmsync.bindings.dmioctl --header-class-name dm_ioctl_h \
     --include-struct dm_ioctl --include-struct dm_target_spec --include-struct dm_target_deps \
@@ -105,3 +106,28 @@ printf '#include <sys/ioctl.h>\n#include <linux/dm-ioctl.h>\n' > "$WRAP"
     --include-constant DM_ACTIVE_PRESENT_FLAG --include-constant DM_INACTIVE_PRESENT_FLAG \
     --include-constant DM_BUFFER_FULL_FLAG --include-constant DM_NOFLUSH_FLAG --include-constant DM_DATA_OUT_FLAG \
     "$WRAP"
+
+# libzstd (compressed data records of the extended stream format), loaded by soname like
+# libdevmapper; org.lvmsync.os.Zstd probes it first. ZSTD_getErrorCode and the error
+# numbers live in zstd_errors.h. ZSTD_bounds is a typedef of an anonymous struct.
+printf '#include <zstd.h>\n#include <zstd_errors.h>\n' > "$WRAP_ZSTD"
+"$JEXTRACT" --output "$OUT" -t org.lvmsync.bindings.zstd --header-class-name zstd_h \
+    -l :libzstd.so.1 \
+    --include-function ZSTD_versionNumber --include-function ZSTD_compressBound \
+    --include-function ZSTD_isError --include-function ZSTD_getErrorName --include-function ZSTD_getErrorCode \
+    --include-function ZSTD_minCLevel --include-function ZSTD_maxCLevel --include-function ZSTD_defaultCLevel \
+    --include-function ZSTD_createCCtx --include-function ZSTD_freeCCtx --include-function ZSTD_cParam_getBounds \
+    --include-function ZSTD_CCtx_setParameter --include-function ZSTD_compress2 \
+    --include-function ZSTD_createDCtx --include-function ZSTD_freeDCtx --include-function ZSTD_DCtx_setParameter \
+    --include-function ZSTD_decompressDCtx --include-function ZSTD_getFrameContentSize \
+    --include-function ZSTD_findFrameCompressedSize \
+    --include-typedef ZSTD_bounds \
+    --include-constant ZSTD_CLEVEL_DEFAULT --include-constant ZSTD_CONTENTSIZE_UNKNOWN \
+    --include-constant ZSTD_CONTENTSIZE_ERROR \
+    --include-constant ZSTD_c_compressionLevel --include-constant ZSTD_c_windowLog \
+    --include-constant ZSTD_c_contentSizeFlag --include-constant ZSTD_c_checksumFlag \
+    --include-constant ZSTD_c_nbWorkers --include-constant ZSTD_c_jobSize --include-constant ZSTD_d_windowLogMax \
+    --include-constant ZSTD_error_no_error --include-constant ZSTD_error_frameParameter_windowTooLarge \
+    --include-constant ZSTD_error_corruption_detected --include-constant ZSTD_error_dstSize_tooSmall \
+    --include-constant ZSTD_error_srcSize_wrong \
+    "$WRAP_ZSTD"

@@ -107,7 +107,17 @@ public final class Applier implements RecordSink {
                     write(data.offset(), payload);
                 }
             }
+            // zero/discard semantics and the base check come with the extended stream's receiver
+            case Record.Zero zero -> throw notYet(zero);
+            case Record.Discard discard -> throw notYet(discard);
+            case Record.Header header -> { }
+            case Record.End end -> { }
         }
+    }
+
+    private static LvmsyncException notYet(Record.Extent extent) {
+        return new LvmsyncException(FailureClass.BAD_INPUT, "this lvmsync cannot apply " + extent
+                + " yet (zero and discard records of extended streams); nothing of it was written");
     }
 
     /**

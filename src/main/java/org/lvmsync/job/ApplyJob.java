@@ -62,6 +62,11 @@ public final class ApplyJob {
         while ((record = decoder.next()) != null) {
             switch (record) {
                 case Record.Data data -> copyData(decoder, applier, buffer, source, data);
+                // zero/discard semantics and the base check come with the extended stream's receiver
+                case Record.Zero zero -> throw notYet(decoder, source, zero);
+                case Record.Discard discard -> throw notYet(decoder, source, discard);
+                case Record.Header header -> { }
+                case Record.End end -> { }   // its counts and digest were checked by the decoder
             }
             progress.add(decoder.position() - counted);
             counted = decoder.position();
@@ -89,6 +94,12 @@ public final class ApplyJob {
                     + (decoder.recordIndex() + 1) + " at stream byte " + decoder.recordStreamOffset() + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static LvmsyncException notYet(StreamDecoder decoder, String source, Record.Extent extent) {
+        return new LvmsyncException(FailureClass.BAD_INPUT, "change stream " + source + ", record "
+                + (decoder.recordIndex() + 1) + " at stream byte " + decoder.recordStreamOffset()
+                + ": this lvmsync cannot apply " + extent + " yet (zero and discard records); nothing of it was written");
     }
 
     /** Writes and syncs the records that came before the failure, keeping the first error. */

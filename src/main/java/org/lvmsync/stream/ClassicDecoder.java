@@ -19,7 +19,7 @@ final class ClassicDecoder implements StreamDecoder {
     private final ByteBuffer headerView = ByteBuffer.wrap(header).order(ByteOrder.BIG_ENDIAN);
     private final MemorySegment skipBuffer = MemorySegment.ofArray(new byte[64 * 1024]);
 
-    private Record current;
+    private Record.Data current;
     private long currentIndex = -1;
     private long currentAt;
     private long remaining;

@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class ClassicEncoder implements StreamEncoder {
     static final int BUFFER_SIZE = 256 * 1024;
+    /** Zeros for zero and discard records; records of at most 1 MiB, like the sender's. */
+    private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[1 << 20]);
 
     private final ClassicFormat format;
     private final WritableByteChannel out;
@@ -46,6 +48,19 @@ final class ClassicEncoder implements StreamEncoder {
     public void write(Record record, MemorySegment payload) throws IOException {
         switch (record) {
             case Record.Data data -> writeData(data, payload);
+            case Record.Zero zero -> writeZeros(zero);
+            case Record.Discard discard -> writeZeros(discard);
+            case Record.Header header -> checkUsable();   // the classic formats carry no identity
+            case Record.End end -> throw new IllegalArgumentException(
+                    "the end record is made by finish(); the classic formats have none");
+        }
+    }
+
+    /** The classic formats have no zero or discard record: the zeros travel as data, 1 MiB at a time. */
+    private void writeZeros(Record.Extent extent) throws IOException {
+        for (long at = 0; at < extent.length(); at += ZEROS.byteSize()) {
+            long n = Math.min(ZEROS.byteSize(), extent.length() - at);
+            writeData(new Record.Data(extent.offset() + at, n), ZEROS.asSlice(0, n));
         }
     }
 

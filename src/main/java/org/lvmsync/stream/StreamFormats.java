@@ -15,9 +15,10 @@ import java.util.stream.Collectors;
  */
 public final class StreamFormats {
     /** Formats understood, newest first. */
-    public static final List<StreamFormat> KNOWN = List.of(ClassicFormat.PROTO3, ClassicFormat.PROTO2);
+    public static final List<StreamFormat> KNOWN =
+            List.of(ExtendedFormat.V1, ClassicFormat.PROTO3, ClassicFormat.PROTO2);
 
-    /** What this version writes. */
+    /** What this version writes (the extended format becomes the default with its receiver's semantics). */
     public static final StreamFormat DEFAULT = ClassicFormat.PROTO3;
 
     /** No handshake is longer; reading stops here if no newline came. */
@@ -49,6 +50,10 @@ public final class StreamFormats {
             throw new CorruptStreamException(source, 0, -1, "the stream is empty; expected "
                     + understood());
         }
+        if (b < 0 && isPrefixOfKnown(line, length)) {
+            throw new CorruptStreamException(source, 0, -1, "the stream ends inside its handshake line, after "
+                    + quote(line, length) + ": it is cut short");
+        }
         if (b == '\n') {
             String handshake = new String(line, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
             for (StreamFormat format : KNOWN) {
@@ -60,6 +65,11 @@ public final class StreamFormats {
         throw new CorruptStreamException(source, 0, -1, "unknown handshake " + quote(line, length)
                 + "; this lvmsync understands " + understood()
                 + " (headerless PROTO[2] snapback files of lvmsync 1.0.0 cannot be applied safely)");
+    }
+
+    private static boolean isPrefixOfKnown(byte[] line, int length) {
+        String start = new String(line, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return KNOWN.stream().anyMatch(f -> f.handshake().startsWith(start));
     }
 
     private static String understood() {

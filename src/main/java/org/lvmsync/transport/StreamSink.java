@@ -36,6 +36,10 @@ public class StreamSink implements RecordSink {
     public void accept(Record record, MemorySegment payload) throws IOException {
         switch (record) {
             case Record.Data data -> writeData(data, payload);
+            case Record.Zero zero -> encoder.write(zero, payload);
+            case Record.Discard discard -> encoder.write(discard, payload);
+            case Record.Header header -> encoder.write(header, payload);
+            case Record.End end -> throw new IllegalArgumentException("a sink ends with finish(), not an end record");
         }
     }
 

@@ -43,8 +43,11 @@ final class StreamFiles {
         List<Rec> out = new ArrayList<>();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
              StreamDecoder dec = StreamFormats.open(ch, file.toString())) {
-            Record h;
-            while ((h = dec.next()) != null) {
+            Record r;
+            while ((r = dec.next()) != null) {
+                if (!(r instanceof Record.Data h)) {
+                    throw new IOException("test streams hold data records only, not " + r);
+                }
                 byte[] data = new byte[(int) h.length()];
                 dec.readPayload(MemorySegment.ofArray(data));
                 out.add(new Rec(h.offset(), data));

@@ -75,8 +75,17 @@ final class CLayoutChecker {
 
     /** Size and every named field offset of {@code structClass}, as {@code struct cName}. */
     CLayoutChecker struct(String cName, Class<?> structClass) throws ReflectiveOperationException {
+        return type("struct " + cName, structClass);
+    }
+
+    /** As {@link #struct}, for a typedef of an anonymous struct ({@code typedef struct {...} cName}). */
+    CLayoutChecker typedefStruct(String cName, Class<?> structClass) throws ReflectiveOperationException {
+        return type(cName, structClass);
+    }
+
+    private CLayoutChecker type(String cType, Class<?> structClass) throws ReflectiveOperationException {
         GroupLayout layout = (GroupLayout) structClass.getMethod("layout").invoke(null);
-        expected.put("sizeof(struct " + cName + ")", (Long) structClass.getMethod("sizeof").invoke(null));
+        expected.put("sizeof(" + cType + ")", (Long) structClass.getMethod("sizeof").invoke(null));
         for (MemoryLayout member : layout.memberLayouts()) {
             if (member.name().isEmpty()) {
                 continue; // padding
@@ -85,9 +94,9 @@ final class CLayoutChecker {
             long offset = (Long) structClass.getMethod(field + "$offset").invoke(null);
             assertEquals(layout.byteOffset(MemoryLayout.PathElement.groupElement(field)), offset,
                     structClass.getSimpleName() + "." + field + "$offset() disagrees with its own layout");
-            expected.put("offsetof(struct " + cName + ", " + field + ")", offset);
+            expected.put("offsetof(" + cType + ", " + field + ")", offset);
             if (member.byteSize() > 0) { // flexible array members have no size in C
-                expected.put("sizeof(((struct " + cName + " *)0)->" + field + ")", member.byteSize());
+                expected.put("sizeof(((" + cType + " *)0)->" + field + ")", member.byteSize());
             }
         }
         return this;

@@ -25,6 +25,8 @@ import org.lvmsync.bindings.libc.stat_h;
 import org.lvmsync.bindings.libc.string_h;
 import org.lvmsync.bindings.libc.timespec;
 import org.lvmsync.bindings.libc.unistd_h;
+import org.lvmsync.bindings.zstd.ZSTD_bounds;
+import org.lvmsync.bindings.zstd.zstd_h;
 import org.lvmsync.dm.DmIoctls;
 import org.lvmsync.os.BlockIoctls;
 
@@ -70,6 +72,32 @@ class LayoutTest {
                 .struct("dm_info", dm_info.class)
                 .expression("sizeof(uint64_t)", 8)
                 .verify(WORK.resolve("dm"));
+    }
+
+    @Test
+    void zstdBindingsMatchTheHeaders() throws Exception {
+        CLayoutChecker check = new CLayoutChecker().include("zstd.h").include("zstd_errors.h");
+        // enum constants with lower-case names, which constantsOf cannot tell from no-argument functions
+        for (String name : List.of("ZSTD_c_compressionLevel", "ZSTD_c_windowLog", "ZSTD_c_contentSizeFlag",
+                "ZSTD_c_checksumFlag", "ZSTD_c_nbWorkers", "ZSTD_c_jobSize", "ZSTD_d_windowLogMax",
+                "ZSTD_error_no_error", "ZSTD_error_frameParameter_windowTooLarge", "ZSTD_error_corruption_detected",
+                "ZSTD_error_dstSize_tooSmall", "ZSTD_error_srcSize_wrong")) {
+            check.expression(name, ((Number) zstd_h.class.getMethod(name).invoke(null)).longValue());
+        }
+        check.constantsOf(zstd_h.class)
+                .typedefStruct("ZSTD_bounds", ZSTD_bounds.class)
+                .expression("sizeof(ZSTD_cParameter)", 4)
+                .expression("sizeof(ZSTD_ErrorCode)", 4)
+                .verify(WORK.resolve("zstd"));
+    }
+
+    @Test
+    void everyZstdSymbolResolves() throws Exception {
+        try {
+            resolveAll(zstd_h.class);
+        } catch (ExceptionInInitializerError e) {
+            org.junit.jupiter.api.Assumptions.abort("libzstd.so.1 is not installed: " + e.getCause());
+        }
     }
 
     @Test

@@ -28,6 +28,11 @@ final class CollectingSink implements RecordSink {
                 }
                 records.add(new Rec(data.offset(), payload.toArray(ValueLayout.JAVA_BYTE)));
             }
+            case Record.Zero zero -> records.add(new Rec(zero.offset(), new byte[Math.toIntExact(zero.length())]));
+            case Record.Discard discard -> records.add(new Rec(discard.offset(),
+                    new byte[Math.toIntExact(discard.length())]));
+            case Record.Header header -> { }
+            case Record.End end -> throw new IllegalArgumentException("end record given to a sink");
         }
     }
 

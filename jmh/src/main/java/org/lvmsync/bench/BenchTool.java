@@ -169,7 +169,9 @@ public final class BenchTool {
         public void accept(Record record, MemorySegment payload) throws IOException {
             sink.accept(record, payload);
             records++;
-            bytes += record.length();
+            if (record instanceof Record.Extent e) {
+                bytes += e.length();
+            }
         }
 
         @Override
