@@ -2,8 +2,10 @@
 # scripts/vm/run finds them (sourced by both; see the cache layout in setup).
 
 CACHE=${LVMSYNC_VM_CACHE:-/var/cache/lvmsync-java-vm}
-# Debian 12's default kernel line; scripts/test adds linux-image-6.12-amd64
+# What scripts/vm/run boots unless told: Debian 12's default kernel line (6.1)
 VM_DEFAULT_KERNEL=linux-image-amd64
+# The lines scripts/test tests and scripts/vm/setup prepares unless told: 6.1 and 6.12 LTS
+VM_KERNEL_LINES="linux-image-amd64 linux-image-6.12-amd64"
 VM_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # The versioned kernel package of $1: what the line $1 resolved to, else $1 itself.
