@@ -32,16 +32,25 @@ final class JvmCrashes {
         this.before = logs(dir);
     }
 
-    /** Starts watching; in the guest the harness must have named the directory. */
+    /**
+     * Starts watching. In the guest the harness must have named the directory and made it:
+     * a dying JVM writes no log into a directory that does not exist (it falls back to its
+     * working directory), and then no crash would be seen here.
+     */
     static JvmCrashes watch() {
         String named = System.getenv(DIR_VARIABLE);
+        boolean inGuest = "1".equals(System.getenv("LVMSYNC_VM"));
         if (named == null || named.isBlank()) {
-            if ("1".equals(System.getenv("LVMSYNC_VM"))) {
+            if (inGuest) {
                 throw new AssertionError(DIR_VARIABLE + " is not set: run the kernel tests through scripts/vm/kernel-tests");
             }
             return new JvmCrashes(null);
         }
-        return new JvmCrashes(Path.of(named));
+        Path dir = Path.of(named);
+        if (inGuest && !Files.isDirectory(dir)) {
+            throw new AssertionError(DIR_VARIABLE + "=" + dir + " is not a directory: a JVM that died could not leave its log");
+        }
+        return new JvmCrashes(dir);
     }
 
     /** Fails if a JVM wrote a fatal-error log since {@link #watch()}; {@code what} says what ran. */
