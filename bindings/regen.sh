@@ -29,15 +29,15 @@ lib fcntl_h $INC/fcntl.h \
     --include-constant O_RDONLY --include-constant O_WRONLY --include-constant O_RDWR \
     --include-constant O_CREAT --include-constant O_EXCL --include-constant O_TRUNC \
     --include-constant O_NONBLOCK --include-constant O_DIRECT --include-constant O_CLOEXEC \
-    --include-constant POSIX_FADV_DONTNEED \
+    --include-constant POSIX_FADV_DONTNEED --include-constant POSIX_FADV_WILLNEED \
     --include-constant SPLICE_F_MOVE --include-constant SPLICE_F_NONBLOCK --include-constant SPLICE_F_MORE \
     --include-constant SPLICE_F_GIFT --include-constant F_SETPIPE_SZ --include-constant F_GETPIPE_SZ
 
 lib unistd_h $INC/unistd.h \
     --include-function close --include-function read --include-function write \
     --include-function pread --include-function pwrite \
-    --include-function fsync --include-function fdatasync --include-function pipe2 \
-    --include-function isatty
+    --include-function fsync --include-function fdatasync --include-function ftruncate --include-function pipe2 \
+    --include-function isatty --include-function syscall
 
 lib ioctl_h $ARCH_INC/sys/ioctl.h \
     --include-function ioctl --include-constant FIONREAD
@@ -53,6 +53,10 @@ lib stat_h $ARCH_INC/sys/stat.h \
     --include-constant S_IFMT --include-constant S_IFCHR \
     --include-constant S_IFBLK --include-constant S_IFREG
 
+# the syscall numbers io_uring needs (glibc has no wrappers for io_uring_setup/enter)
+lib syscall_h $ARCH_INC/sys/syscall.h \
+    --include-constant SYS_io_uring_setup --include-constant SYS_io_uring_enter
+
 lib string_h $INC/string.h \
     --include-function strerror --include-function strerrorname_np
 
@@ -61,12 +65,25 @@ lib errno_h $INC/errno.h \
     --include-constant EIO --include-constant ENXIO --include-constant EBADF \
     --include-constant EAGAIN --include-constant EACCES --include-constant EBUSY \
     --include-constant EEXIST --include-constant ENODEV --include-constant EINVAL \
-    --include-constant ENOTTY --include-constant ENOSPC --include-constant EOPNOTSUPP
+    --include-constant ENOTTY --include-constant ENOSPC --include-constant EPIPE --include-constant EOPNOTSUPP
 
 # The block-device ioctl numbers of <linux/fs.h> (BLKGETSIZE64, ...) and the DM_* ioctl
 # numbers of <linux/dm-ioctl.h> are _IO/_IOR/_IOWR macros, which jextract does not
 # expand: they are written by hand in org.lvmsync.os.BlockIoctls and
 # org.lvmsync.dm.DmIoctls (from the _IOC encoding) and proven by the same gcc test.
+
+# io_uring: the structs and constants of <linux/io_uring.h>, used through syscall(2) and
+# the mmapped rings (no liburing). Anonymous unions in io_uring_sqe are filtered down to
+# the member the tool uses (off, addr, rw_flags, buf_index, splice_fd_in, addr3).
+"$JEXTRACT" --output "$OUT" -t org.lvmsync.bindings.uring --header-class-name io_uring_h \
+    --include-struct io_uring_params --include-struct io_sqring_offsets --include-struct io_cqring_offsets \
+    --include-struct io_uring_sqe --include-struct io_uring_cqe \
+    --include-constant IORING_SETUP_CLAMP --include-constant IORING_OFF_SQ_RING \
+    --include-constant IORING_OFF_CQ_RING --include-constant IORING_OFF_SQES \
+    --include-constant IORING_ENTER_GETEVENTS --include-constant IORING_FEAT_SINGLE_MMAP \
+    --include-constant IORING_FEAT_NODROP --include-constant IORING_FEAT_RW_CUR_POS \
+    --include-constant IORING_OP_READ \
+    $INC/linux/io_uring.h
 
 # libdevmapper: loaded by soname (-l :name), so a missing library fails at class
 # initialisation; org.lvmsync.dm.DmClient probes it first to say what to install.

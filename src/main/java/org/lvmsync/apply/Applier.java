@@ -28,27 +28,23 @@ import org.lvmsync.stream.RecordSink;
  * applied in, so it holds only true pre-images: for each record, the old bytes of the
  * parts no earlier record of this run has written. Its records are therefore disjoint.
  *
- * <p>Records past the end of a block device are refused before anything of them is
- * written, or skipped with a warning under --skip-past-end (the original's behaviour).
+ * <p>Where a record may go is decided by {@link Bounds} before any of it is written: past
+ * the end of a block device it is refused, or cut at the end under --skip-past-end; a
+ * stream of lvmsync 3.0.x (little-endian offsets) is refused, and nothing staged from it
+ * is written.
+ *
+ * <p>A failure while writing a batch stops the applier for good (see {@link #flush()}),
+ * and its message says what the destination was left like and how to get back.
  */
 public final class Applier implements RecordSink {
     /** Staging buffer: records are written, and snapback data synced, in batches of this size. */
     public static final long STAGING_BYTES = 4L << 20;
     /** A batch holds at most this many pieces, even of tiny records. */
     static final int MAX_PIECES = 8192;
-    /**
-     * Largest end offset accepted on a regular file: 1 PiB. Beyond that a record is taken
-     * for garbage (for instance a little-endian offset of lvmsync 3.0.x, which reads as
-     * 2^52 or more) instead of growing a sparse file to exabytes.
-     */
-    public static final long MAX_FILE_END = 1L << 50;
-    /** Big-endian readings of 3.0.x's little-endian chunk offsets start here. */
-    private static final long LITTLE_ENDIAN_HINT = 1L << 52;
-
     private final Destination dest;
     private final Snapback snapback;            // null without --snapback
     private final RangeSet written;             // null without --snapback
-    private final boolean skipPastEnd;
+    private final Bounds bounds;
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment staging = AlignedBuffer.allocate(arena, STAGING_BYTES);
     private final MemorySegment oldBytes = AlignedBuffer.allocate(arena, STAGING_BYTES);
@@ -62,16 +58,21 @@ public final class Applier implements RecordSink {
     private long records;
     private long recordRemaining;   // bytes of the admitted record not given to write() yet
     private long bytes;
-    private long skipped;
     private boolean overlapWarned;
     private long gapBytes;
-    private boolean finished;
+    private boolean finished;       // the destination was synced (a whole run, or the part before a failure)
+    private boolean succeeded;      // finish() completed: the run is whole
+    private boolean suspectLittleEndian;
+    /** Set before the first write to the destination: from then on the snapback file is the way back. */
+    private boolean destinationTouched;
+    /** The first failure of a batch; nothing is written after it. */
+    private LvmsyncException failure;
 
     private Applier(Destination dest, Snapback snapback, boolean skipPastEnd) {
         this.dest = dest;
         this.snapback = snapback;
         this.written = snapback == null ? null : new RangeSet();
-        this.skipPastEnd = skipPastEnd;
+        this.bounds = new Bounds(dest.path(), dest.isBlockDevice(), dest.size(), skipPastEnd);
     }
 
     /**
@@ -103,8 +104,9 @@ public final class Applier implements RecordSink {
     public void accept(Record record, MemorySegment payload) throws IOException {
         switch (record) {
             case Record.Data data -> {
-                if (admit(data.offset(), data.length())) {
-                    write(data.offset(), payload);
+                long keep = admit(data.offset(), data.length());
+                if (keep > 0) {
+                    write(data.offset(), payload.asSlice(0, keep));
                 }
             }
             // zero/discard semantics and the base check come with the extended stream's receiver
@@ -121,36 +123,41 @@ public final class Applier implements RecordSink {
     }
 
     /**
+     * The records come from a stream of the original's formats, which its releases 1.0.0
+     * and 3.0.x wrote with little-endian offsets: look out for such a stream (see
+     * {@link Bounds}). Not for our own sender's records, nor for formats that cannot be
+     * written that way.
+     */
+    public void suspectLittleEndianOffsets() {
+        suspectLittleEndian = true;
+    }
+
+    /**
      * Checks a record before any of it is written.
      *
-     * @return true to write it; false if it is skipped (past the end, --skip-past-end)
-     * @throws LvmsyncException (BAD_INPUT) if it does not fit the destination
+     * @return how many of its leading bytes to write: its length, fewer if it is cut at the
+     *         end of a block device (--skip-past-end), 0 if it is skipped whole
+     * @throws LvmsyncException (BAD_INPUT) if it does not fit the destination, or belongs to a
+     *                          stream of lvmsync 3.0.x (then nothing more of the stream is written)
      */
-    public boolean admit(long offset, long length) {
+    public long admit(long offset, long length) {
         if (length <= 0 || offset < 0 || offset > Long.MAX_VALUE - length) {
             throw new IllegalArgumentException("invalid record: offset " + offset + ", length " + length);
         }
-        long end = offset + length;
-        String hint = offset >= LITTLE_ENDIAN_HINT
-                ? " (an offset this large suggests a little-endian stream of lvmsync 3.0.x, which cannot be applied)"
-                : "";
-        if (dest.isBlockDevice() && end > dest.size()) {
-            if (skipPastEnd && hint.isEmpty()) {
-                skipped++;
-                Log.warn("skipping record at offset " + offset + " (length " + length + "): past the end of "
-                        + dest.path() + " (" + dest.size() + " bytes)");
-                return false;
-            }
-            throw new LvmsyncException(FailureClass.BAD_INPUT, "record at offset " + offset + " (length " + length
-                    + ") ends past the end of " + dest.path() + " (" + dest.size() + " bytes); nothing of it was written"
-                    + (hint.isEmpty() ? "; --skip-past-end skips such records" : hint));
+        String littleEndian = suspectLittleEndian ? bounds.littleEndian(offset, length) : null;
+        if (littleEndian != null) {
+            // what is staged came from the same stream: drop it rather than write it
+            pieces = 0;
+            stagingUsed = 0;
+            String state = !destinationTouched ? dest.path() + " was not changed"
+                    : dest.path() + " holds earlier records of this stream, as misplaced" + (snapback != null
+                    ? ": lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes them" : "");
+            failure = new LvmsyncException(FailureClass.BAD_INPUT, littleEndian + "; " + state);
+            throw failure;
         }
-        if (!dest.isBlockDevice() && end > MAX_FILE_END) {
-            throw new LvmsyncException(FailureClass.BAD_INPUT, "record at offset " + offset + " (length " + length
-                    + ") ends beyond 1 PiB, the limit for image files; nothing of it was written" + hint);
-        }
-        recordRemaining = length;
-        return true;
+        long keep = bounds.admit(offset, length);
+        recordRemaining = keep;
+        return keep;
     }
 
     /**
@@ -181,25 +188,73 @@ public final class Applier implements RecordSink {
         }
     }
 
-    /** Writes everything staged: old bytes to the snapback file and synced, then the new bytes. */
+    /**
+     * Writes everything staged: old bytes to the snapback file and synced, then the new
+     * bytes. A failure at any step stops this applier for good: it is not retried, and no
+     * later call writes anything (retrying after a failed sync could overwrite bytes whose
+     * pre-images never reached the disk).
+     */
     public void flush() throws IOException {
+        if (failure != null) {
+            throw new LvmsyncException(failure.failureClass(), "nothing more is written to " + dest.path()
+                    + " after the failure: " + failure.getMessage(), failure);
+        }
         if (pieces == 0) {
             return;
         }
         if (snapback != null) {
-            for (int i = 0; i < pieces; i++) {
-                saveOldBytes(pieceOffset[i], pieceLength[i]);
-            }
-            snapback.sync();
+            saveBatch();
         }
+        writeBatch();
+        pieces = 0;
+        stagingUsed = 0;
+    }
+
+    /** The pre-images of the batch, appended to the snapback file and made durable. */
+    private void saveBatch() throws IOException {
+        for (int i = 0; i < pieces; i++) {
+            saveOldBytes(pieceOffset[i], pieceLength[i]);
+        }
+        try {
+            snapback.sync();
+        } catch (IOException | RuntimeException e) {
+            throw fail(e, "making snapback file " + snapback.path() + " durable failed", true);
+        }
+    }
+
+    private void writeBatch() throws IOException {
         for (int i = 0; i < pieces; ) {
             int last = lastAdjacentPiece(i);
             long length = pieceStart[last] + pieceLength[last] - pieceStart[i];
-            dest.write(staging.asSlice(pieceStart[i], length), pieceOffset[i]);
+            destinationTouched = true;
+            try {
+                dest.write(staging.asSlice(pieceStart[i], length), pieceOffset[i]);
+            } catch (IOException | RuntimeException e) {
+                throw fail(e, "writing " + dest.path() + " failed", false);
+            }
             i = last + 1;
         }
-        pieces = 0;
-        stagingUsed = 0;
+    }
+
+    /**
+     * Records the failure and says in one line what it left: whether the destination was
+     * touched, and how to get back. {@code beforeOverwrite}: the failed step came before
+     * this batch's writes, so none of the bytes it was saving were overwritten.
+     */
+    private LvmsyncException fail(Exception cause, String what, boolean beforeOverwrite) {
+        FailureClass kind = cause instanceof org.lvmsync.Classified c ? c.failureClass() : FailureClass.IO;
+        failure = new LvmsyncException(kind, what + ": " + cause.getMessage() + "; " + leftBehind(beforeOverwrite), cause);
+        return failure;
+    }
+
+    private String leftBehind(boolean beforeOverwrite) {
+        if (!destinationTouched) {
+            return dest.path() + " was not changed";
+        }
+        String protect = beforeOverwrite ? "the bytes being saved were not overwritten; " : "";
+        return protect + dest.path() + " is partly updated: " + (snapback != null
+                ? "lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes this run, or "
+                : "") + "running the same command again completes it";
     }
 
     /**
@@ -226,8 +281,17 @@ public final class Applier implements RecordSink {
         gapBytes = 0;
         written.forEachGap(offset, end, (gapStart, gapEnd) -> {
             MemorySegment old = oldBytes.asSlice(0, gapEnd - gapStart);
-            dest.read(old, gapStart);
-            snapback.record(gapStart, old);
+            try {
+                dest.read(old, gapStart);
+            } catch (IOException | RuntimeException e) {
+                throw fail(e, "reading the bytes about to be overwritten from " + dest.path() + " failed", true);
+            }
+            try {
+                snapback.record(gapStart, old);
+            } catch (IOException | RuntimeException e) {
+                throw fail(e, "saving the bytes about to be overwritten to snapback file " + snapback.path()
+                        + " failed", true);
+            }
             gapBytes += gapEnd - gapStart;
         });
         if (gapBytes != length) {
@@ -247,18 +311,43 @@ public final class Applier implements RecordSink {
     /** Writes what is staged, makes the destination durable and prints the summary. */
     @Override
     public void finish() throws IOException {
-        flush();
-        dest.sync();
-        finished = true;
+        complete();
+        succeeded = true;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Log.info(String.format("Applied %d record%s (%d bytes) to %s in %.2f seconds", records,
                 records == 1 ? "" : "s", bytes, dest.path(), seconds));
-        if (skipped > 0) {
-            Log.warn(skipped + " records past the end of " + dest.path() + " were skipped");
+        if (bounds.skippedRecords() > 0) {
+            long n = bounds.skippedRecords();
+            Log.warn(n + " record" + (n == 1 ? "" : "s") + " reached past the end of " + dest.path() + "; the "
+                    + bounds.skippedBytes() + " bytes past the end were skipped");
         }
         if (snapback != null) {
             Log.verbose("Snapback " + snapback.path() + ": " + snapback.records() + " records");
         }
+    }
+
+    /**
+     * After the stream failed (corrupt, cut, unreadable, a record that does not fit):
+     * writes and syncs the records that came before, which the snapback file covers, so a
+     * rerun or a rollback starts from a known state. No summary: the run did not complete.
+     * Does nothing if this applier itself failed, since then nothing more may be written.
+     */
+    public void finishBeforeFailure() throws IOException {
+        if (failure != null) {
+            return;
+        }
+        complete();
+        Log.verbose("applied the " + records + " records (" + bytes + " bytes) before the failure to " + dest.path());
+    }
+
+    private void complete() throws IOException {
+        flush();
+        try {
+            dest.sync();
+        } catch (IOException | RuntimeException e) {
+            throw fail(e, "making " + dest.path() + " durable failed", false);
+        }
+        finished = true;
     }
 
     public long records() {
@@ -270,12 +359,14 @@ public final class Applier implements RecordSink {
     }
 
     public long skipped() {
-        return skipped;
+        return bounds.skippedRecords();
     }
 
     /**
      * Releases the destination and the snapback file. Without a finish(), records still
      * staged are dropped; everything written so far is covered by the synced snapback file.
+     * A snapback file of a run that never wrote to the destination is removed: it undoes
+     * nothing, and left behind it would make running the same command again fail.
      */
     @Override
     public void close() throws IOException {
@@ -283,7 +374,9 @@ public final class Applier implements RecordSink {
             Log.debug("closing unfinished apply: " + pieces + " staged records not written");
         }
         try (arena; dest) {
-            if (snapback != null) {
+            if (snapback != null && !succeeded && !destinationTouched) {
+                snapback.discard(failure != null ? failure : new IOException("unfinished apply"));
+            } else if (snapback != null) {
                 snapback.close();
             }
         }

@@ -58,8 +58,12 @@ final class Destination implements AutoCloseable {
                 throw new LvmsyncException(FailureClass.DESTINATION, "destination " + path
                         + " is neither a block device nor a regular file");
             }
+            // asked before the exclusive open, which is the last step that can fail: a
+            // failure after it would leave the claiming descriptor open
+            long size = buffered.size();
+            int logicalBlockSize = buffered.logicalBlockSize();
             Fd direct = openExclusive(path);
-            return new Destination(path, buffered, direct, buffered.size(), buffered.logicalBlockSize());
+            return new Destination(path, buffered, direct, size, logicalBlockSize);
         } catch (IOException | RuntimeException e) {
             closeQuietly(buffered, e);
             throw e;

@@ -4,31 +4,64 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * The changed parts of a device as sorted, coalesced, non-overlapping runs.
+ * The changed parts of a device as sorted, coalesced, non-overlapping runs of units (the
+ * snapshot's chunk size).
  *
- * <p>A run is kept as a start and a length counted in units of {@link #unitBytes()} (the
- * snapshot's chunk size): one {@code long} and one {@code int} per run in two primitive
- * arrays, never an object per chunk. 2.6 million scattered 4 KiB chunks (a full 10 GiB
- * COW) cost at most 12 bytes each here; adjacent chunks cost nothing extra.
+ * <p>Kept as a set of changed unit numbers in pages of {@value ChunkPage#UNITS} units
+ * ({@link ChunkPage}): a page with few changes is a sorted array of 2-byte positions, a
+ * busy one a bitmap. So memory is bounded twice over: by 2 bytes per changed chunk
+ * (100 GiB of scattered 4 KiB changes: at most 52 MB, whatever the origin's size) and by
+ * one bit per chunk of the origin (a 1 TiB origin: at most 32 MiB, however much
+ * changed); adjacent chunks cost no more than scattered ones. Building needs no sort of
+ * all the chunks and no second copy; runs come out of a {@link Cursor}, in order.
  */
 public final class RunList {
-    private final long unitBytes;
-    private final long[] starts;
-    private final int[] lengths;
-    private final long totalUnits;
+    private static final ChunkPage[] NO_PAGES = {};
 
-    private RunList(long unitBytes, long[] starts, int[] lengths, long totalUnits) {
+    private final long unitBytes;
+    private final ChunkPage[] pages;
+    private final long units;
+    private final long runs;
+    private final long lastRunOffset;
+    private final long endOffset;
+
+    private RunList(long unitBytes, ChunkPage[] pages) {
         this.unitBytes = unitBytes;
-        this.starts = starts;
-        this.lengths = lengths;
-        this.totalUnits = totalUnits;
+        this.pages = pages;
+        long units = 0;
+        for (ChunkPage p : pages) {
+            units += p == null ? 0 : p.count();
+        }
+        this.units = units;
+        long runs = 0;
+        boolean previousSet = false;
+        for (ChunkPage p : pages) {
+            runs += p == null ? 0 : p.runStarts(previousSet);
+            previousSet = p != null && p.nextClear(ChunkPage.UNITS - 1) == ChunkPage.UNITS;
+        }
+        this.runs = runs;
+        this.lastRunOffset = pages.length == 0 ? 0 : lastRunStart() * unitBytes;
+        this.endOffset = pages.length == 0 ? 0
+                : (((long) (pages.length - 1) << ChunkPage.SHIFT) + pages[pages.length - 1].lastPosition() + 1) * unitBytes;
+    }
+
+    /** The unit where the last run starts, following it back across pages that end set. */
+    private long lastRunStart() {
+        int p = pages.length - 1;
+        int start = pages[p].runStartOf(pages[p].lastPosition());
+        while (start == 0 && p > 0 && pages[p - 1] != null
+                && pages[p - 1].nextClear(ChunkPage.UNITS - 1) == ChunkPage.UNITS) {
+            p--;
+            start = pages[p].runStartOf(ChunkPage.UNITS - 1);
+        }
+        return ((long) p << ChunkPage.SHIFT) + start;
     }
 
     public static RunList empty(long unitBytes) {
-        return new RunList(checkUnit(unitBytes), new long[0], new int[0], 0);
+        return new RunList(checkUnit(unitBytes), NO_PAGES);
     }
 
-    /** Collects unit numbers in any order, with repeats; {@link Builder#build()} sorts and coalesces. */
+    /** Collects unit numbers in any order, with repeats; {@link Builder#build()} gives the runs. */
     public static Builder builder(long unitBytes) {
         return new Builder(checkUnit(unitBytes));
     }
@@ -37,54 +70,64 @@ public final class RunList {
         return unitBytes;
     }
 
-    public int runCount() {
-        return starts.length;
+    /** Number of runs (maximal stretches of adjacent changed units). */
+    public long runCount() {
+        return runs;
     }
 
     public boolean isEmpty() {
-        return starts.length == 0;
-    }
-
-    /** Byte offset of run {@code i}. */
-    public long offset(int i) {
-        return starts[i] * unitBytes;
-    }
-
-    /** Byte length of run {@code i}. */
-    public long length(int i) {
-        return lengths[i] * unitBytes;
+        return units == 0;
     }
 
     /** Number of changed units (chunks). */
     public long unitCount() {
-        return totalUnits;
+        return units;
     }
 
     public long totalBytes() {
-        return totalUnits * unitBytes;
+        return units * unitBytes;
+    }
+
+    /** Byte offset of the first run's start (0 when empty). */
+    public long firstRunOffset() {
+        Cursor c = cursor();
+        return c.next() ? c.offset() : 0;
+    }
+
+    /** Byte offset of the last run's start (0 when empty). */
+    public long lastRunOffset() {
+        return lastRunOffset;
     }
 
     /** Byte offset just past the last run (0 when empty). */
     public long endOffset() {
-        int last = starts.length - 1;
-        return last < 0 ? 0 : offset(last) + length(last);
+        return endOffset;
+    }
+
+    /** A fresh cursor before the first run; several may walk the same list independently. */
+    public Cursor cursor() {
+        return new Cursor();
     }
 
     /** Feeds every run, in ascending order, as byte offset and byte length. */
     public void forEach(RunConsumer consumer) throws IOException {
-        for (int i = 0; i < starts.length; i++) {
-            consumer.accept(offset(i), length(i));
+        for (Cursor c = cursor(); c.next(); ) {
+            consumer.accept(c.offset(), c.length());
         }
     }
 
-    /** Heap held by this list's arrays (headers included), for memory accounting. */
+    /** Heap held by this list (page directory and pages, headers included), for memory accounting. */
     public long retainedBytes() {
-        return 16 + 8L * starts.length + 16 + 4L * lengths.length + 32;
+        long bytes = 64 + 16 + 8L * pages.length;
+        for (ChunkPage p : pages) {
+            bytes += p == null ? 0 : p.retainedBytes();
+        }
+        return bytes;
     }
 
     @Override
     public String toString() {
-        return "RunList[" + starts.length + " runs, " + totalUnits + " x " + unitBytes + " bytes]";
+        return "RunList[" + runs + " runs, " + units + " x " + unitBytes + " bytes]";
     }
 
     private static long checkUnit(long unitBytes) {
@@ -94,100 +137,152 @@ public final class RunList {
         return unitBytes;
     }
 
-    /**
-     * Collects unit numbers into a growable {@code long[]}; build() sorts it and rewrites
-     * the run starts into the front of the same array, so the peak is that one array
-     * plus the final lengths.
-     */
+    /** Walks the runs in ascending order: {@code while (c.next()) use(c.offset(), c.length())}. */
+    public final class Cursor {
+        private long position;
+        private long start = -1;
+        private long length;
+
+        private Cursor() {
+        }
+
+        /** Moves to the next run; false when there is none. */
+        public boolean next() {
+            long first = nextSet(position);
+            if (first < 0) {
+                start = -1;
+                return false;
+            }
+            long end = nextClear(first + 1);
+            start = first;
+            length = end - first;
+            position = end;
+            return true;
+        }
+
+        /** Byte offset of the current run. */
+        public long offset() {
+            return start * unitBytes;
+        }
+
+        /** Byte length of the current run. */
+        public long length() {
+            return length * unitBytes;
+        }
+
+        private long nextSet(long from) {
+            for (int p = (int) (from >>> ChunkPage.SHIFT); p < pages.length; p++) {
+                int within = p == (int) (from >>> ChunkPage.SHIFT) ? (int) (from & ChunkPage.MASK) : 0;
+                int at = pages[p] == null ? -1 : pages[p].nextSet(within);
+                if (at >= 0) {
+                    return ((long) p << ChunkPage.SHIFT) + at;
+                }
+            }
+            return -1;
+        }
+
+        /** A run goes on across page boundaries while the next page starts set. */
+        private long nextClear(long from) {
+            int p = (int) (from >>> ChunkPage.SHIFT);
+            int within = (int) (from & ChunkPage.MASK);
+            while (p < pages.length && pages[p] != null) {
+                int at = pages[p].nextClear(within);
+                if (at < ChunkPage.UNITS) {
+                    return ((long) p << ChunkPage.SHIFT) + at;
+                }
+                p++;
+                within = 0;
+            }
+            return (long) p << ChunkPage.SHIFT;
+        }
+    }
+
+    /** Collects unit numbers page by page; build() seals the pages into the list. */
     public static final class Builder {
-        // Arrays.sort and the JVM cap arrays a little below Integer.MAX_VALUE elements.
-        private static final int MAX_UNITS = Integer.MAX_VALUE - 8;
+        /** Page numbers are ints: units up to 2^47 (with 512-byte units, 64 PiB). */
+        private static final long MAX_UNIT = ((long) Integer.MAX_VALUE << ChunkPage.SHIFT) - 1;
 
         private final long unitBytes;
-        private long[] units = new long[1024];
-        private int size;
+        private final long maxUnit;
+        private ChunkPage[] pages = new ChunkPage[16];
+        private long added;
+        private boolean built;
 
         private Builder(long unitBytes) {
             this.unitBytes = unitBytes;
+            this.maxUnit = Math.min(MAX_UNIT, Long.MAX_VALUE / unitBytes - 1);
         }
 
         public void add(long unit) {
-            if (unit < 0 || unit > Long.MAX_VALUE / unitBytes - 1) {
+            if (unit < 0 || unit > maxUnit) {
                 throw new IllegalArgumentException("unit number out of range: " + unit);
             }
-            if (units == null) {
+            int p = page(unit);
+            ChunkPage page = pages[p];
+            if (page == null) {
+                page = new ChunkPage.Sparse();
+            }
+            pages[p] = page.add((int) (unit & ChunkPage.MASK));
+            added++;
+        }
+
+        /**
+         * Units {@code [start, start + count)} in one call (a thin mapping walk's runs, a
+         * whole device): pages the run covers whole become the shared full page, so a
+         * long run costs a reference per page, not a bit per unit.
+         */
+        public void addRun(long start, long count) {
+            if (count < 0 || start < 0 || start > maxUnit - Math.max(0, count - 1)) {
+                throw new IllegalArgumentException("run out of range: " + start + " +" + count);
+            }
+            long end = start + count;
+            long u = start;
+            while (u < end) {
+                if ((u & ChunkPage.MASK) == 0 && end - u >= ChunkPage.UNITS) {
+                    int p = page(u);
+                    pages[p] = ChunkPage.Full.PAGE;
+                    added += ChunkPage.UNITS;
+                    u += ChunkPage.UNITS;
+                } else {
+                    add(u++);
+                }
+            }
+        }
+
+        /** The index of the page of {@code unit}, the directory grown to hold it. */
+        private int page(long unit) {
+            if (built) {
                 throw new IllegalStateException("builder already built");
             }
-            if (size == units.length) {
-                grow();
+            int p = (int) (unit >>> ChunkPage.SHIFT);
+            if (p >= pages.length) {
+                pages = Arrays.copyOf(pages, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(p + 1L, 2L * pages.length)));
             }
-            units[size++] = unit;
+            return p;
         }
 
         /** Units added so far, repeats included. */
-        public int size() {
-            return size;
+        public long size() {
+            return added;
         }
 
         public RunList build() {
-            long[] sorted = units;
-            int n = size;
-            units = null; // the array is reused for the result; this builder is spent
-            Arrays.sort(sorted, 0, n);
-            int runs = countRuns(sorted, n);
-            int[] lengths = new int[runs];
-            long total = coalesceInPlace(sorted, n, lengths);
-            return new RunList(unitBytes, Arrays.copyOf(sorted, runs), lengths, total);
-        }
-
-        private void grow() {
-            if (units.length >= MAX_UNITS) {
-                throw new IllegalStateException("more than " + MAX_UNITS + " changed chunks");
+            if (built) {
+                throw new IllegalStateException("builder already built");
             }
-            long wanted = units.length + (units.length >> 1) + 1;
-            units = Arrays.copyOf(units, (int) Math.min(wanted, MAX_UNITS));
-        }
-
-        /** A run ends where the next unit is neither a repeat nor the successor, or the length would overflow an int. */
-        private static int countRuns(long[] a, int n) {
-            int runs = 0;
-            long runStart = 0;
-            long prev = -2;
-            for (int i = 0; i < n; i++) {
-                long u = a[i];
-                if (u == prev) {
-                    continue;
-                }
-                if (u != prev + 1 || u - runStart >= Integer.MAX_VALUE) {
-                    runs++;
-                    runStart = u;
-                }
-                prev = u;
+            built = true;
+            int used = pages.length;
+            while (used > 0 && pages[used - 1] == null) {
+                used--;
             }
-            return runs;
-        }
-
-        /** Writes run starts over the front of {@code a} (run index never passes unit index) and lengths into {@code lengths}. */
-        private static long coalesceInPlace(long[] a, int n, int[] lengths) {
-            int run = -1;
-            long runStart = 0;
-            long prev = -2;
-            long total = 0;
-            for (int i = 0; i < n; i++) {
-                long u = a[i];
-                if (u == prev) {
-                    continue;
+            ChunkPage[] sealed = Arrays.copyOf(pages, used);
+            pages = null;
+            for (int i = 0; i < sealed.length; i++) {
+                if (sealed[i] != null) {
+                    sealed[i] = sealed[i].seal();
                 }
-                if (u != prev + 1 || u - runStart >= Integer.MAX_VALUE) {
-                    run++;
-                    a[run] = u;
-                    runStart = u;
-                }
-                lengths[run]++;
-                total++;
-                prev = u;
             }
-            return total;
+            return new RunList(unitBytes, sealed);
         }
     }
 }

@@ -3,11 +3,13 @@ package org.lvmsync.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.lvmsync.Log;
 import org.lvmsync.job.ApplyJob;
 import org.lvmsync.job.ApplyRequest;
 import org.lvmsync.job.SendJob;
+import org.lvmsync.job.SendMode;
 import org.lvmsync.job.SendRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,19 +28,26 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         customSynopsis = {
             "lvmsync [options] <snapshot> [--stdout | [<host>:]<destdevice>]",
+            "       lvmsync [options] --full <snapshot> [--stdout | [<host>:]<destdevice>]",
+            "       lvmsync [options] --since <older snapshot> <snapshot> [--stdout | [<host>:]<destdevice>]",
             "       lvmsync [options] --apply <changes file|-> <destdevice>",
+            "       lvmsync thin-delta [thin_delta's options] <metadata device or file>",
             "       lvmsync --version | --help"},
         description = {
             "",
             "Send the blocks changed since an LVM snapshot was taken to another block device:",
             "locally, over ssh (<host>:<destdevice>), or as a change stream on stdout that",
             "--apply writes later. --snapback saves the overwritten bytes as an undo stream.",
+            "Classic (dm-snapshot) and thin snapshots; --full makes the first copy, --since",
+            "sends what differs between two thin snapshots of one origin.",
             ""},
         footer = {
             "",
             "Exit codes: 0 ok, 1 failure, 2 usage error, 3 corrupt stream or metadata,",
             "4 the remote side failed, 130 interrupted."})
 public final class LvmsyncCommand implements Callable<Integer> {
+    private static final List<String> DEFAULT_RSH = List.of("ssh");
+
     @Spec
     CommandSpec spec;
 
@@ -73,6 +82,21 @@ public final class LvmsyncCommand implements Callable<Integer> {
                     + " warning, instead of failing (as the original did).")
     boolean skipPastEnd;
 
+    @Option(names = "--full",
+            description = "Send the whole snapshot (the first copy): a thin snapshot's mapped blocks, read from it,"
+                    + " the rest as zeros (skipped on a blank thin destination); a classic snapshot's origin, whole.")
+    boolean full;
+
+    @Option(names = "--since", paramLabel = "<older snapshot>",
+            description = "Send what differs between <older snapshot> and <snapshot>, two thin snapshots of one"
+                    + " origin, read from <snapshot>.")
+    String since;
+
+    @Option(names = "--zero-fill", paramLabel = "<bytes>", hidden = true,
+            description = "With --apply: afterwards, what no record covered up to <bytes> reads as zeros"
+                    + " (a remote --full of a thin snapshot passes it).")
+    Long zeroFill;
+
     @Option(names = {"-v", "--verbose"}, negatable = true, description = "Say what is going on.")
     boolean verbose;
 
@@ -102,9 +126,9 @@ public final class LvmsyncCommand implements Callable<Integer> {
             apply = ApplyRequest.STDIN;
         }
         if (apply != null) {
-            ApplyJob.run(applyRequest());
+            ApplyJob.run(applyRequest(), zeroFill());
         } else {
-            SendJob.run(sendRequest());
+            SendJob.run(sendRequest(), sendMode());
         }
         return ExitCode.OK.code;
     }
@@ -124,15 +148,29 @@ public final class LvmsyncCommand implements Callable<Integer> {
         return new ApplyRequest(apply, Path.of(positional.get(0)), Optional.ofNullable(snapback), skipPastEnd);
     }
 
+    private OptionalLong zeroFill() {
+        if (full || since != null) {
+            throw usage((full ? "--full" : "--since") + " is for sending; it has no meaning with --apply");
+        }
+        if (zeroFill != null && zeroFill < 0) {
+            throw usage("--zero-fill needs a size in bytes, not " + zeroFill);
+        }
+        return zeroFill == null ? OptionalLong.empty() : OptionalLong.of(zeroFill);
+    }
+
+    private SendMode sendMode() {
+        if (zeroFill != null) {
+            throw usage("--zero-fill is for --apply");
+        }
+        if (full && since != null) {
+            throw usage("--full sends the whole snapshot and --since what differs from an older one; give one of them");
+        }
+        return full ? new SendMode.Full() : since != null ? new SendMode.Since(since) : new SendMode.Changes();
+    }
+
     private SendRequest sendRequest() {
         if (positional.isEmpty()) {
             throw usage("missing <snapshot>");
-        }
-        List<String> rshWords;
-        try {
-            rshWords = CommandWords.split(rsh == null ? "ssh" : rsh);
-        } catch (IllegalArgumentException e) {
-            throw usage("--rsh: " + e.getMessage());
         }
         String snapshot = positional.get(0);
         if (stdout) {
@@ -146,7 +184,7 @@ public final class LvmsyncCommand implements Callable<Integer> {
                 throw usage("--stdout takes no destination, got " + positional.get(1));
             }
             return new SendRequest(snapshot, Optional.empty(), Optional.empty(), true,
-                    Optional.empty(), Optional.ofNullable(dataSource), rshWords, false);
+                    Optional.empty(), Optional.ofNullable(dataSource), DEFAULT_RSH, false);
         }
         if (positional.size() != 2) {
             throw usage("missing destination: give [<host>:]<destdevice> or --stdout");
@@ -158,8 +196,18 @@ public final class LvmsyncCommand implements Callable<Integer> {
         if (host.isPresent() && host.get().isEmpty() || device.isEmpty()) {
             throw usage("destination " + dest + " is not of the form [<host>:]<destdevice>");
         }
+        // like the original, -e means something only when there is a remote shell to run
+        List<String> rshWords = host.isPresent() ? rshWords() : DEFAULT_RSH;
         return new SendRequest(snapshot, host, Optional.of(device), false,
                 Optional.ofNullable(snapback), Optional.ofNullable(dataSource), rshWords, skipPastEnd);
+    }
+
+    private List<String> rshWords() {
+        try {
+            return CommandWords.split(rsh == null ? "ssh" : rsh);
+        } catch (IllegalArgumentException e) {
+            throw usage("--rsh: " + e.getMessage());
+        }
     }
 
     private ParameterException usage(String message) {

@@ -21,6 +21,13 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (isVersionOnly(args)) {
+            // answered before picocli and the hook exist: half the classes of a start are
+            // picocli's model of the command line, which --version does not need
+            System.out.println(VersionProvider.line());
+            System.out.flush();
+            return;
+        }
         // SIGINT/SIGTERM run shutdown hooks, never the code after execute(): say what that means
         AtomicBoolean ended = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -35,10 +42,24 @@ public final class Main {
         System.exit(code);
     }
 
+    /** {@code lvmsync --version} or {@code -V} alone, the way picocli would read it. */
+    static boolean isVersionOnly(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    }
+
     /** Runs one command line and returns the exit status (tests call this). */
     public static int execute(String... args) {
+        String undecodable = undecodable(args);
+        if (undecodable != null) {
+            Log.error(undecodable);
+            return ExitCode.USAGE.code;
+        }
+        if (args.length > 0 && args[0].equals(ThinDeltaMode.WORD)) {
+            return ThinDeltaMode.run(java.util.Arrays.asList(args).subList(1, args.length));
+        }
         CommandLine cl = new CommandLine(new LvmsyncCommand());
         cl.setOverwrittenOptionsAllowed(true);   // like the original's OptionParser: the last one wins
+        cl.setAbbreviatedOptionsAllowed(true);   // and a unique prefix names an option: --snap, --verb
         cl.setOut(new PrintWriter(System.out, true));
         cl.setErr(new PrintWriter(Log.stream(), true));
         cl.setParameterExceptionHandler(Main::usageError);
@@ -46,8 +67,25 @@ public final class Main {
         return cl.execute(args);
     }
 
+    /**
+     * The JVM decodes the command line with the locale's charset (sun.jnu.encoding) and
+     * puts U+FFFD where bytes do not decode; such an argument names no file that exists.
+     * Null if every argument decoded.
+     */
+    static String undecodable(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].indexOf('\uFFFD') >= 0) {
+                return "argument " + (i + 1) + " (" + args[i] + ") holds bytes that are not valid "
+                        + System.getProperty("sun.jnu.encoding") + ", the character set of this locale; run lvmsync"
+                        + " through its launcher, which uses a UTF-8 locale, or set LC_ALL=C.UTF-8";
+            }
+        }
+        return null;
+    }
+
     private static int usageError(ParameterException e, String[] args) {
-        Log.error(e.getMessage());
+        String message = e.getMessage();
+        Log.error(message.startsWith("Error: ") ? message.substring("Error: ".length()) : message);
         Log.stream().println("Try 'lvmsync --help' for more information.");
         return ExitCode.USAGE.code;
     }

@@ -9,7 +9,12 @@ import picocli.CommandLine.IVersionProvider;
 public final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
-        return new String[] {"lvmsync " + version() + " (Java)"};
+        return new String[] {line()};
+    }
+
+    /** What --version prints. */
+    public static String line() {
+        return "lvmsync " + version() + " (Java)";
     }
 
     public static String version() {

@@ -11,6 +11,7 @@ import org.lvmsync.Log;
 import org.lvmsync.changes.CorruptMetadataException;
 import org.lvmsync.changes.RunList;
 import org.lvmsync.io.IoEngine;
+import org.lvmsync.os.AlignedBuffer;
 
 /**
  * Walks the metadata areas of a persistent exception store and reports the origin chunk
@@ -23,6 +24,10 @@ import org.lvmsync.io.IoEngine;
  * with a queue reads ahead of the walk; only the areas in flight are held in memory, so
  * memory stays flat however large the store is; the chunk numbers go straight to a
  * consumer (normally a {@link RunList.Builder}).
+ *
+ * <p>LVM may autoextend the COW while a first pass walks it: an area or a data chunk
+ * past the device's end as it was at open makes the walk ask the device for its size
+ * again (and read what lies past the old end) before it calls the store truncated.
  */
 public final class ExceptionStoreWalker {
     private static final long ALIGN = 4096;
@@ -35,6 +40,7 @@ public final class ExceptionStoreWalker {
 
     private final IoEngine cow;
     private final long originSize;
+    private long cowChunks;
 
     /**
      * @param originSize bytes of the origin; exceptions for chunks starting at or past it
@@ -95,20 +101,23 @@ public final class ExceptionStoreWalker {
     public Summary walk(CowHeader header, LongConsumer oldChunks) throws IOException {
         long chunkBytes = header.chunkBytes();
         long epa = CowGeometry.exceptionsPerArea(chunkBytes);
-        long size = cow.size();
-        long cowChunks = size / chunkBytes;
+        cowChunks = cow.size() / chunkBytes;
         long[] exceptions = {0};
         long[] area = {0};
-        // After a full area the kernel zeroes the next one on disk before it commits the
-        // full one, so the next area must exist: its absence is a truncation.
-        cow.readMany(areaReads(chunkBytes, epa), alignUp(chunkBytes) + ALIGN, (read, data) -> {
-            long chunk = CowGeometry.areaChunk(area[0], epa);
-            MemorySegment records = areaRecords(read, data, chunk, chunkBytes, size);
-            long used = scanArea(records, area[0], chunk, epa, cowChunks, oldChunks);
-            exceptions[0] += used;
-            area[0]++;
-            return used == epa;
-        });
+        long window = alignUp(chunkBytes) + ALIGN;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment again = AlignedBuffer.allocate(arena, window); // for an area past the old end
+            // After a full area the kernel zeroes the next one on disk before it commits the
+            // full one, so the next area must exist: its absence is a truncation.
+            cow.readMany(areaReads(chunkBytes, epa), window, (read, data) -> {
+                long chunk = CowGeometry.areaChunk(area[0], epa);
+                MemorySegment records = areaRecords(read, data, again, chunk, chunkBytes);
+                long used = scanArea(records, area[0], chunk, epa, oldChunks);
+                exceptions[0] += used;
+                area[0]++;
+                return used == epa;
+            });
+        }
         return new Summary(header, exceptions[0], area[0]);
     }
 
@@ -135,25 +144,42 @@ public final class ExceptionStoreWalker {
         };
     }
 
-    /** Returns the number of records in use (epa when the area is full). */
-    private long scanArea(MemorySegment records, long area, long chunk, long epa, long cowChunks,
-                          LongConsumer oldChunks) {
+    /**
+     * Returns the number of records in use (epa when the area is full). The checks are
+     * kept cheap, since a full 10 GiB store has 2.6 million records: the chunks an area's
+     * own data chunks span need no division to tell them from metadata, and the origin's
+     * size in chunks is worked out once.
+     */
+    private long scanArea(MemorySegment records, long area, long chunk, long epa, LongConsumer oldChunks)
+            throws IOException {
         long chunkBytes = records.byteSize();
+        long originChunks = ceilDiv(originSize, chunkBytes);
+        long ownFirst = chunk + 1;
+        long ownLast = chunk + epa;
         for (long i = 0; i < epa; i++) {
             long oldChunk = records.get(LE_LONG, i * CowGeometry.EXCEPTION_BYTES);
             long newChunk = records.get(LE_LONG, i * CowGeometry.EXCEPTION_BYTES + 8);
             if (newChunk == 0) {
                 return i;
             }
-            checkNewChunk(area, chunk, i, newChunk, epa, cowChunks);
-            checkOldChunk(area, chunk, i, oldChunk, chunkBytes);
+            boolean own = newChunk >= ownFirst && newChunk <= ownLast;
+            if (!own || newChunk >= cowChunks) {
+                checkNewChunk(area, chunk, i, newChunk, epa, chunkBytes);
+            }
+            if (oldChunk < 0 || oldChunk >= originChunks) {
+                throw new CorruptMetadataException(cow.name(), chunk, field(area, i, "old_chunk"),
+                        "origin chunk " + Long.toUnsignedString(oldChunk) + " lies beyond the origin ("
+                                + originSize + " bytes = " + originChunks + " chunks of " + chunkBytes
+                                + "): wrong origin or damaged store");
+            }
             oldChunks.accept(oldChunk);
         }
         return epa;
     }
 
-    private void checkNewChunk(long area, long chunk, long slot, long newChunk, long epa, long cowChunks) {
-        if (Long.compareUnsigned(newChunk, cowChunks) >= 0) {
+    private void checkNewChunk(long area, long chunk, long slot, long newChunk, long epa, long chunkBytes)
+            throws IOException {
+        if (Long.compareUnsigned(newChunk, cowChunks) >= 0 && !grownTo(newChunk, chunkBytes)) {
             throw new CorruptMetadataException(cow.name(), chunk, field(area, slot, "new_chunk"),
                     "points to COW chunk " + Long.toUnsignedString(newChunk) + " but the device holds only "
                             + cowChunks + " chunks: the COW device is shorter than its metadata claims (truncated copy?)");
@@ -164,22 +190,43 @@ public final class ExceptionStoreWalker {
         }
     }
 
-    private void checkOldChunk(long area, long chunk, long slot, long oldChunk, long chunkBytes) {
-        if (oldChunk < 0 || oldChunk >= ceilDiv(originSize, chunkBytes)) {
-            throw new CorruptMetadataException(cow.name(), chunk, field(area, slot, "old_chunk"),
-                    "origin chunk " + Long.toUnsignedString(oldChunk) + " lies beyond the origin ("
-                            + originSize + " bytes = " + ceilDiv(originSize, chunkBytes) + " chunks of " + chunkBytes
-                            + "): wrong origin or damaged store");
-        }
-    }
-
-    /** The slice of a completed area read that holds the area's records; a short read is a truncation. */
-    private MemorySegment areaRecords(IoEngine.Read read, MemorySegment data, long chunk, long chunkBytes, long size) {
+    /**
+     * The slice of a completed area read that holds the area's records. A short read is a
+     * truncation, unless the device grew since: then the area is read again, into {@code again}.
+     */
+    private MemorySegment areaRecords(IoEngine.Read read, MemorySegment data, MemorySegment again, long chunk,
+                                      long chunkBytes) throws IOException {
         long offset = chunk * chunkBytes;
         if (read.offset() + data.byteSize() < offset + chunkBytes) {
-            throw truncated(chunk, "metadata area", offset + chunkBytes, size);
+            if (!grownTo(chunk, chunkBytes)) {
+                throw truncated(chunk, "metadata area", offset + chunkBytes, cow.size());
+            }
+            long got = cow.read(again.asSlice(0, read.length()), read.offset());
+            if (read.offset() + got < offset + chunkBytes) {
+                throw truncated(chunk, "metadata area", offset + chunkBytes, cow.size());
+            }
+            data = again;
         }
         return data.asSlice(offset - read.offset(), chunkBytes);
+    }
+
+    /**
+     * True when the device holds COW chunk {@code chunk}, asking it for its size again
+     * if it did not when last looked at (a COW autoextended during the walk).
+     */
+    private boolean grownTo(long chunk, long chunkBytes) throws IOException {
+        if (chunk < 0 || chunk >= Long.MAX_VALUE / chunkBytes) {
+            return false;
+        }
+        if (chunk >= cowChunks) {
+            long before = cow.size();
+            if (cow.grow()) {
+                cowChunks = cow.size() / chunkBytes;
+                Log.verbose(cow.name() + ": the COW device grew from " + before + " to " + cow.size()
+                        + " bytes while it was read (autoextend); reading on");
+            }
+        }
+        return chunk < cowChunks;
     }
 
     private CorruptMetadataException truncated(long chunk, String what, long needed, long size) {

@@ -8,7 +8,7 @@ import org.lvmsync.lvm.LvName;
  * each carrying what its change source needs. Refusals are decided before one is made,
  * so holding a Snapshot means it can be read.
  */
-public sealed interface Snapshot permits ClassicSnapshot {
+public sealed interface Snapshot permits ClassicSnapshot, ThinSnapshot {
     /** The snapshot LV as the user named it. */
     LvName name();
 

@@ -15,6 +15,8 @@ import org.lvmsync.dm.SnapshotStatus;
 import org.lvmsync.dm.SnapshotTable;
 import org.lvmsync.dm.Target;
 import org.lvmsync.lvm.LvName;
+import org.lvmsync.lvm.LvmView;
+import org.lvmsync.lvm.LvsCommand;
 
 /**
  * Decides from the live device-mapper tables what a named LV is, and refuses what lvmsync
@@ -25,13 +27,24 @@ import org.lvmsync.lvm.LvName;
  */
 public final class SnapshotDiscovery {
     private final DmView dm;
+    private final ThinDiscovery thin;
 
+    /** From device-mapper tables alone: thin snapshots, which need LVM's report, are not found. */
     public SnapshotDiscovery(DmView dm) {
+        this(dm, LvmView.none());
+    }
+
+    public SnapshotDiscovery(DmView dm, LvmView lvm) {
         this.dm = dm;
+        this.thin = new ThinDiscovery(dm, lvm);
     }
 
     /** What {@code name} is, refused unless it is a snapshot lvmsync can read. */
     public Snapshot discover(LvName name) throws IOException {
+        Optional<ThinSnapshot> thinSnapshot = thin.find(name);
+        if (thinSnapshot.isPresent()) {
+            return thinSnapshot.get();
+        }
         return classic(name);
     }
 
@@ -75,8 +88,8 @@ public final class SnapshotDiscovery {
                     + " is being consumed; let the merge finish, take a new snapshot and copy the whole device";
             case "snapshot-origin" -> "is the origin of a snapshot, not the snapshot: name the snapshot"
                     + " (lvs -o lv_name,origin shows which LVs are snapshots of it)";
-            case "thin" -> "is a thin volume: thin snapshots are not supported by this version of lvmsync;"
-                    + " use a classic snapshot (lvcreate --snapshot -L SIZE)";
+            case "thin" -> "is a thin volume that LVM's report does not list; lvmsync reads thin snapshots"
+                    + " made by LVM (check the name with lvs)";
             default -> "is not a snapshot (its device-mapper target is " + shown + "); lvmsync needs the snapshot"
                     + " taken before the full copy, e.g. lvcreate --snapshot -L10G -n NAME-lvmsync VG/NAME";
         };
@@ -103,13 +116,31 @@ public final class SnapshotDiscovery {
     private Optional<DevNo> originOf(DevNo real) throws IOException {
         List<DmDevice> devices = dm.list();
         for (DmDevice device : devices) {
-            List<Target> table = dm.table(device.name());
-            if (table.size() == 1 && table.get(0).type().equals("snapshot-origin")
-                    && SnapshotOriginTable.from(table.get(0)).real().equals(real)) {
+            Optional<List<Target>> table = tableIfStillThere(device);
+            if (table.isPresent() && table.get().size() == 1 && table.get().get(0).type().equals("snapshot-origin")
+                    && SnapshotOriginTable.from(table.get().get(0)).real().equals(real)) {
                 return Optional.of(device.dev());
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A device's table, or empty if the device went away since the list was taken: on a
+     * busy host another job's lvremove, a kpartx, cryptsetup or container device may remove
+     * one between the two questions, and a device that is gone is simply not the origin.
+     * A failure for a device that still exists is a real one.
+     */
+    private Optional<List<Target>> tableIfStillThere(DmDevice device) throws IOException {
+        try {
+            return Optional.of(dm.table(device.name()));
+        } catch (IOException | LvmsyncException e) {
+            if (dm.exists(device.name())) {
+                throw e;
+            }
+            Log.debug("device-mapper device " + device.name() + " went away during the scan: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private static LvmsyncException refuse(FailureClass why, String message) {
@@ -126,7 +157,7 @@ public final class SnapshotDiscovery {
         try (DmClient client = DmClient.open()) {
             DmView view = DmView.of(client);
             LvName snapshot = named.isPresent() ? named.get() : SnapshotName.byDevice(argument, view);
-            return new SnapshotDiscovery(view).discover(snapshot);
+            return new SnapshotDiscovery(view, new LvsCommand()).discover(snapshot);
         }
     }
 }

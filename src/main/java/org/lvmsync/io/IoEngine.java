@@ -23,8 +23,14 @@ public interface IoEngine extends AutoCloseable {
     /** The device's name, for messages. */
     String name();
 
-    /** The device's size in bytes. */
+    /** The device's size in bytes, as last looked at. */
     long size();
+
+    /**
+     * Looks at the device's size again (LVM's autoextend can grow a COW while a first
+     * pass reads it); true if it grew, and reads reach the new end from then on.
+     */
+    boolean grow() throws IOException;
 
     /** False when the device refused O_DIRECT and reads go through its page cache. */
     boolean isDirect();

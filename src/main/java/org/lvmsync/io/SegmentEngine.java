@@ -27,6 +27,12 @@ public final class SegmentEngine implements IoEngine {
         return image.byteSize();
     }
 
+    /** Bytes in memory do not grow. */
+    @Override
+    public boolean grow() {
+        return false;
+    }
+
     @Override
     public boolean isDirect() {
         return true;
@@ -49,6 +55,7 @@ public final class SegmentEngine implements IoEngine {
     public void readMany(Iterator<Read> reads, long maxLength, ReadHandler handler) throws java.io.IOException {
         while (reads.hasNext()) {
             Read r = reads.next();
+            QueuedEngine.checkLength(r, maxLength);
             long start = Math.min(r.offset(), image.byteSize());
             long end = Math.min(r.end(), image.byteSize());
             if (!handler.completed(r, image.asSlice(start, end - start).asReadOnly())) {

@@ -31,34 +31,40 @@ public final class SendJob {
     }
 
     public static void run(SendRequest request) throws IOException {
+        run(request, new SendMode.Changes());
+    }
+
+    public static void run(SendRequest request, SendMode mode) throws IOException {
         if (request.stdout() && Fd.stdout().isTerminal()) {
             throw new LvmsyncException(FailureClass.USAGE, "--stdout writes a binary change stream, and stdout is a"
                     + " terminal; redirect it to a file (> changes) or pipe it (| ssh dst lvmsync --apply - DEST)");
         }
         Snapshot snapshot = SnapshotDiscovery.find(request.snapshot());
-        warnIfInUse(snapshot);
         DeviceNodes nodes = new DeviceNodes();
-        Path origin = nodes.path(snapshot.origin());
-        Path source = request.dataSource().map(Path::of).orElse(origin);
+        SendPlan plan = SendPlan.of(snapshot, mode, nodes);
+        Path source = request.dataSource().map(Path::of).orElse(plan.source);
         if (!request.stdout() && request.host().isEmpty()) {
-            refuseOwnDevices(Path.of(request.destination().orElseThrow()),
-                    List.of(origin, Path.of(snapshot.name().mapperPath()), source));
+            List<Path> own = new java.util.ArrayList<>(plan.reads);
+            own.add(source);
+            refuseOwnDevices(Path.of(request.destination().orElseThrow()), own);
         }
-        flushOrigin(origin);
-        RunList runs = switch (snapshot) {
-            case ClassicSnapshot classic -> classicChanges(classic, nodes);
-        };
+        RunList runs = plan.runs();
         Log.verbose(snapshot.name() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
-                + " bytes changed; reading them from " + source);
-        try (RecordSink sink = Sinks.open(request)) {
-            send(runs, source, sink);
+                + " bytes to send; reading them from " + source);
+        long deviceSize = sizeOf(plan.source);
+        try (IoEngine reader = IoEngines.open(source)) {
+            // before the sink exists: a refused run starts no remote and creates no undo file
+            Sender.requireLargeEnough(reader, deviceSize);
+            try (RecordSink sink = FullCopy.sink(request, plan.zeroFillTo)) {
+                send(runs, deviceSize, reader, sink);
+            }
         }
     }
 
-    private static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
+    static RunList classicChanges(ClassicSnapshot snap, DeviceNodes nodes) throws IOException {
         Log.debug(snap.name() + ": snapshot of " + snap.origin() + " (real " + snap.originReal() + "), COW "
                 + snap.cow() + ", chunk " + snap.chunkBytes() + " bytes, " + snap.sizeBytes() + " bytes");
-        try (IoEngine cow = IoEngines.open(nodes.path(snap.cow()))) {
+        try (IoEngine cow = IoEngines.openForMetadata(nodes.path(snap.cow()))) {
             return new CowChangeSource(cow, snap.sizeBytes(), snap.chunkBytes()).changes();
         }
     }
@@ -68,7 +74,7 @@ public final class SendJob {
      * filesystem, a VM still running) may have writes cached that the snapshot has not
      * seen yet: say so, but go on, since a first pass while the service runs is normal.
      */
-    private static void warnIfInUse(Snapshot snapshot) {
+    static void warnIfInUse(Snapshot snapshot) {
         int holders = snapshot.originOpenCount();
         if (holders > 0) {
             Log.warn("the origin of " + snapshot.name() + " is open by " + holders + " holder" + (holders == 1 ? "" : "s")
@@ -115,19 +121,35 @@ public final class SendJob {
     }
 
     /**
-     * Sends the changed data of {@code source} (the origin, or --data-source) to the sink,
-     * finishes the sink, and prints the original's summary. Returns the data bytes sent.
+     * Sends the changed data of {@code source}, a device whose own changes the runs are
+     * (tests, benchmarks), to the sink; see {@link #send(RunList, long, IoEngine, RecordSink)}.
      */
+    /** The size of the device whose changes are sent (the origin, or the newer snapshot). */
+    private static long sizeOf(Path device) throws IOException {
+        try (Fd fd = Fd.open(device, Fd.O_RDONLY)) {
+            return fd.size();
+        }
+    }
+
     public static long send(RunList runs, Path source, RecordSink sink) throws IOException {
         try (IoEngine reader = IoEngines.open(source)) {
-            Progress progress = Progress.forStderr(Math.min(runs.totalBytes(), reader.size()));
-            long sent = new Sender(reader, sink, progress).send(runs);
-            sink.finish();
-            progress.finish();
-            for (String line : Progress.summary(sent, progress.elapsedNanos(), reader.size())) {
-                Log.info(line);
-            }
-            return sent;
+            return send(runs, reader.size(), reader, sink);
         }
+    }
+
+    /**
+     * Sends the changes of a device of {@code deviceSize} bytes, read from {@code reader}
+     * (the origin, or --data-source), to the sink, finishes the sink, and prints the
+     * original's summary. Returns the data bytes sent.
+     */
+    public static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink) throws IOException {
+        Progress progress = Progress.forStderr(Math.min(runs.totalBytes(), deviceSize));
+        long sent = new Sender(reader, deviceSize, sink, progress).send(runs);
+        sink.finish();
+        progress.finish();
+        for (String line : Progress.summary(sent, progress.elapsedNanos(), deviceSize)) {
+            Log.info(line);
+        }
+        return sent;
     }
 }

@@ -18,21 +18,27 @@ public final class Sinks {
     }
 
     public static RecordSink open(SendRequest request) throws IOException {
+        return open(request, List.of());
+    }
+
+    /** The same, with {@code applyOptions} given to a remote {@code lvmsync --apply} before its destination. */
+    public static RecordSink open(SendRequest request, List<String> applyOptions) throws IOException {
         if (request.stdout()) {
             return new StdoutSink();
         }
         String destination = request.destination().orElseThrow();
         if (request.host().isPresent()) {
-            return remote(request, request.host().get(), destination);
+            return remote(request, request.host().get(), destination, applyOptions);
         }
         return Applier.open(Path.of(destination), request.snapback(), request.skipPastEnd());
     }
 
-    private static RecordSink remote(SendRequest request, String host, String destination) {
+    private static RecordSink remote(SendRequest request, String host, String destination, List<String> applyOptions) {
         Log.Level level = Log.level();
-        List<String> words = RemoteCommand.remoteWords(destination, request.snapback(),
+        List<String> words = new java.util.ArrayList<>(RemoteCommand.remoteWords(destination, request.snapback(),
                 level == Log.Level.VERBOSE || level == Log.Level.DEBUG, level == Log.Level.DEBUG,
-                request.skipPastEnd());
+                request.skipPastEnd()));
+        words.addAll(words.size() - 1, applyOptions);   // the destination stays last
         List<String> argv;
         try {
             argv = RemoteCommand.argv(request.rsh(), host, words);

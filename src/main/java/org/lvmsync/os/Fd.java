@@ -36,6 +36,8 @@ public final class Fd implements AutoCloseable {
     private static final int FILE_BLOCK_SIZE = 512;
 
     private volatile int fd;
+    /** Written since the last successful fsync/fdatasync: only then can a failed close mean lost data. */
+    private volatile boolean unsynced;
     private final Path path;
     private final String name;
     private final boolean owned;
@@ -58,7 +60,8 @@ public final class Fd implements AutoCloseable {
             MemorySegment errno = Native.errnoState(arena);
             MemorySegment cPath = arena.allocateFrom(name);
             while (true) {
-                int fd = Native.open(errno, cPath, flags | O_CLOEXEC, mode);
+                int fd = Faults.ENABLED ? Faults.open(errno, cPath, flags | O_CLOEXEC, mode, name)
+                        : Native.open(errno, cPath, flags | O_CLOEXEC, mode);
                 if (fd >= 0) {
                     return new Fd(fd, path, name, true);
                 }
@@ -116,7 +119,8 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (true) {
-                long n = Native.read(errno, fd, dst, dst.byteSize());
+                long n = Faults.ENABLED ? Faults.read(errno, fd, dst, dst.byteSize(), name)
+                        : Native.read(errno, fd, dst, dst.byteSize());
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -128,11 +132,15 @@ public final class Fd implements AutoCloseable {
     /** Writes all of {@code src}, looping over short writes. */
     public void write(MemorySegment src) throws ErrnoException {
         int fd = live();
+        // a pipe or terminal holds nothing a sync could lose; a file opened by path does
+        unsynced |= path != null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             long done = 0;
             while (done < src.byteSize()) {
-                long n = Native.write(errno, fd, src.asSlice(done), src.byteSize() - done);
+                MemorySegment rest = src.asSlice(done);
+                long n = Faults.ENABLED ? Faults.write(errno, fd, rest, rest.byteSize(), name)
+                        : Native.write(errno, fd, rest, rest.byteSize());
                 if (n >= 0) {
                     done += n;
                 } else {
@@ -148,7 +156,8 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (true) {
-                long n = Native.pread(errno, fd, dst, dst.byteSize(), offset);
+                long n = Faults.ENABLED ? Faults.pread(errno, fd, dst, dst.byteSize(), offset, name)
+                        : Native.pread(errno, fd, dst, dst.byteSize(), offset);
                 if (n >= 0) {
                     return (int) n;
                 }
@@ -172,11 +181,14 @@ public final class Fd implements AutoCloseable {
 
     public void pwriteFully(MemorySegment src, long offset) throws ErrnoException {
         int fd = live();
+        unsynced = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             long done = 0;
             while (done < src.byteSize()) {
-                long n = Native.pwrite(errno, fd, src.asSlice(done), src.byteSize() - done, offset + done);
+                MemorySegment rest = src.asSlice(done);
+                long n = Faults.ENABLED ? Faults.pwrite(errno, fd, rest, rest.byteSize(), offset + done, name)
+                        : Native.pwrite(errno, fd, rest, rest.byteSize(), offset + done);
                 if (n > 0) {
                     done += n;
                 } else if (n == 0) {
@@ -194,9 +206,10 @@ public final class Fd implements AutoCloseable {
         int fd = live();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
-            while (Native.fsync(errno, fd) != 0) {
+            while ((Faults.ENABLED ? Faults.fsync(errno, fd, name) : Native.fsync(errno, fd)) != 0) {
                 retryOrThrow(errno, "fsync", name);
             }
+            unsynced = false;
         }
     }
 
@@ -204,8 +217,21 @@ public final class Fd implements AutoCloseable {
         int fd = live();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
-            while (Native.fdatasync(errno, fd) != 0) {
+            while ((Faults.ENABLED ? Faults.fdatasync(errno, fd, name) : Native.fdatasync(errno, fd)) != 0) {
                 retryOrThrow(errno, "fdatasync", name);
+            }
+            unsynced = false;
+        }
+    }
+
+    /** ftruncate(2): the file ends at {@code length} (bytes after it are dropped, a hole before it reads as zeros). */
+    public void truncate(long length) throws ErrnoException {
+        int fd = live();
+        unsynced = true;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Native.errnoState(arena);
+            while (Native.ftruncate(errno, fd, length) != 0) {
+                retryOrThrow(errno, "ftruncate", name);
             }
         }
     }
@@ -215,7 +241,7 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             MemorySegment st = stat.allocate(arena);
-            while (Native.fstat(errno, fd, st) != 0) {
+            while ((Faults.ENABLED ? Faults.fstat(errno, fd, st, name) : Native.fstat(errno, fd, st)) != 0) {
                 retryOrThrow(errno, "fstat", name);
             }
             int type = stat.st_mode(st) & S_IFMT;
@@ -323,7 +349,8 @@ public final class Fd implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
             while (true) {
-                int result = Native.ioctl(errno, fd, request, arg);
+                int result = Faults.ENABLED ? Faults.ioctl(errno, fd, request, arg, name)
+                        : Native.ioctl(errno, fd, request, arg);
                 if (result >= 0) {
                     return result;
                 }
@@ -335,6 +362,10 @@ public final class Fd implements AutoCloseable {
     /**
      * Closes once; later calls do nothing. EINTR is not retried: on Linux the descriptor is
      * already released then, and retrying could close a descriptor another thread just got.
+     * A failure (EIO from a network filesystem's writeback, say) is reported only if this
+     * descriptor wrote since its last successful sync: otherwise nothing written through it
+     * can be lost (the sync already reported any writeback error), and the descriptor is
+     * released either way, so the run's outcome does not change.
      */
     @Override
     public void close() throws ErrnoException {
@@ -348,7 +379,8 @@ public final class Fd implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);
-            if (Native.close(errno, fd) != 0 && Native.errno(errno) != Native.EINTR) {
+            int result = Faults.ENABLED ? Faults.close(errno, fd, name) : Native.close(errno, fd);
+            if (result != 0 && Native.errno(errno) != Native.EINTR && unsynced) {
                 throw new ErrnoException("close", name, Native.errno(errno));
             }
         }

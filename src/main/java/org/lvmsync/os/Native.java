@@ -10,17 +10,16 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 import org.lvmsync.bindings.libc.errno_h;
-import org.lvmsync.bindings.libc.fcntl_h;
-import org.lvmsync.bindings.libc.ioctl_h;
-import org.lvmsync.bindings.libc.mman_h;
-import org.lvmsync.bindings.libc.stat_h;
+import static org.lvmsync.bindings.libc.unistd_h.C_INT;
+import static org.lvmsync.bindings.libc.unistd_h.C_LONG;
+import static org.lvmsync.bindings.libc.unistd_h.C_POINTER;
 import org.lvmsync.bindings.libc.string_h;
 import org.lvmsync.bindings.libc.unistd_h;
 
 /**
  * errno-capturing downcall handles. jextract emits plain handles (no
- * {@code captureCallState}), so the errno-setting functions are re-linked here from the
- * bindings' own addresses and descriptors; the layouts stay defined in one place. Every
+ * {@code captureCallState}), so the errno-setting functions are linked here, with the
+ * bindings' C types, each on its first call (linking costs more than most runs need). Every
  * handle takes the capture segment as its first argument: callers pass a fresh segment
  * from their own confined arena, so no two calls (or threads) share errno state.
  * Each wrapper returns the raw result; checking it is the caller's job.
@@ -34,91 +33,71 @@ final class Native {
 
     static final int EINTR = errno_h.EINTR();
 
-    // Each handle is linked on first use, in a holder class of its own: linking one costs
-    // milliseconds in a cold JVM, and a command uses only a few of them.
-    private static final class OpenHandle {
-        static final MethodHandle H = link(fcntl_h.open.address(),
-                fcntl_h.open.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
-    }
+    // The C signatures, in the bindings' own C types. A descriptor is cheap; linking is
+    // not (10-15 ms for each new signature, and jextract's accessors would link a plain
+    // handle of their own first): each function is linked on its first call, in a
+    // holder class of its own, straight from the C library's symbol. NativeTest checks
+    // every descriptor here against the bindings' own.
+    static final FunctionDescriptor OPEN_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT);
+    static final FunctionDescriptor IOCTL_DESC = FunctionDescriptor.of(C_INT, C_INT, C_LONG, C_POINTER);
+    static final FunctionDescriptor FD_DESC = FunctionDescriptor.of(C_INT, C_INT);
+    static final FunctionDescriptor RW_DESC = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG);
+    static final FunctionDescriptor PRW_DESC = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_LONG);
+    static final FunctionDescriptor FTRUNCATE_DESC = FunctionDescriptor.of(C_INT, C_INT, C_LONG);
+    static final FunctionDescriptor PIPE2_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
+    static final FunctionDescriptor FSTAT_DESC = FunctionDescriptor.of(C_INT, C_INT, C_POINTER);
+    static final FunctionDescriptor MMAP_DESC =
+            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG, C_INT, C_INT, C_INT, C_LONG);
+    static final FunctionDescriptor MUNMAP_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG);
+    static final FunctionDescriptor MADVISE_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_INT);
+    static final FunctionDescriptor MINCORE_DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_LONG, C_POINTER);
+    static final FunctionDescriptor SPLICE_DESC =
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT, C_POINTER, C_LONG, C_INT);
+    static final FunctionDescriptor VMSPLICE_DESC = FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT);
+    /** syscall(2) with two arguments (io_uring_setup: entries, params). */
+    static final FunctionDescriptor SYSCALL_2_DESC = FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_POINTER);
+    /** syscall(2) with six arguments (io_uring_enter: fd, to_submit, min_complete, flags, sigset, size). */
+    static final FunctionDescriptor SYSCALL_6_DESC =
+            FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_POINTER, C_LONG);
+    static final FunctionDescriptor FCNTL_INT_DESC = FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT);
 
-    private static final class IoctlHandle {
-        static final MethodHandle H = link(ioctl_h.ioctl.address(),
-                ioctl_h.ioctl.makeInvoker(ioctl_h.C_POINTER).descriptor(), Linker.Option.firstVariadicArg(2));
-    }
-
-    private static final class CloseHandle {
-        static final MethodHandle H = link(unistd_h.close$address(), unistd_h.close$descriptor());
-    }
-
-    private static final class ReadHandle {
-        static final MethodHandle H = link(unistd_h.read$address(), unistd_h.read$descriptor());
-    }
-
-    private static final class WriteHandle {
-        static final MethodHandle H = link(unistd_h.write$address(), unistd_h.write$descriptor());
-    }
-
-    private static final class PreadHandle {
-        static final MethodHandle H = link(unistd_h.pread$address(), unistd_h.pread$descriptor());
-    }
-
-    private static final class PwriteHandle {
-        static final MethodHandle H = link(unistd_h.pwrite$address(), unistd_h.pwrite$descriptor());
-    }
-
-    private static final class FsyncHandle {
-        static final MethodHandle H = link(unistd_h.fsync$address(), unistd_h.fsync$descriptor());
-    }
-
-    private static final class FdatasyncHandle {
-        static final MethodHandle H = link(unistd_h.fdatasync$address(), unistd_h.fdatasync$descriptor());
-    }
-
-    private static final class Pipe2Handle {
-        static final MethodHandle H = link(unistd_h.pipe2$address(), unistd_h.pipe2$descriptor());
-    }
-
-    private static final class FstatHandle {
-        static final MethodHandle H = link(stat_h.fstat$address(), stat_h.fstat$descriptor());
-    }
-
-    private static final class MmapHandle {
-        static final MethodHandle H = link(mman_h.mmap$address(), mman_h.mmap$descriptor());
-    }
-
-    private static final class MunmapHandle {
-        static final MethodHandle H = link(mman_h.munmap$address(), mman_h.munmap$descriptor());
-    }
-
-    private static final class MadviseHandle {
-        static final MethodHandle H = link(mman_h.madvise$address(), mman_h.madvise$descriptor());
-    }
-
-    private static final class MincoreHandle {
-        static final MethodHandle H = link(mman_h.mincore$address(), mman_h.mincore$descriptor());
-    }
-
-    private static final class SpliceHandle {
-        static final MethodHandle H = link(fcntl_h.splice$address(), fcntl_h.splice$descriptor());
-    }
-
-    private static final class VmspliceHandle {
-        static final MethodHandle H = link(fcntl_h.vmsplice$address(), fcntl_h.vmsplice$descriptor());
-    }
-
-    private static final class FcntlIntHandle {
-        static final MethodHandle H = link(fcntl_h.fcntl.address(),
-                fcntl_h.fcntl.makeInvoker(fcntl_h.C_INT).descriptor(), Linker.Option.firstVariadicArg(2));
-    }
+    private static final class OpenCall { static final MethodHandle H = link("open", OPEN_DESC, 2); }
+    private static final class IoctlCall { static final MethodHandle H = link("ioctl", IOCTL_DESC, 2); }
+    private static final class CloseCall { static final MethodHandle H = link("close", FD_DESC); }
+    private static final class ReadCall { static final MethodHandle H = link("read", RW_DESC); }
+    private static final class WriteCall { static final MethodHandle H = link("write", RW_DESC); }
+    private static final class PreadCall { static final MethodHandle H = link("pread", PRW_DESC); }
+    private static final class PwriteCall { static final MethodHandle H = link("pwrite", PRW_DESC); }
+    private static final class FsyncCall { static final MethodHandle H = link("fsync", FD_DESC); }
+    private static final class FdatasyncCall { static final MethodHandle H = link("fdatasync", FD_DESC); }
+    private static final class FtruncateCall { static final MethodHandle H = link("ftruncate", FTRUNCATE_DESC); }
+    private static final class Pipe2Call { static final MethodHandle H = link("pipe2", PIPE2_DESC); }
+    private static final class FstatCall { static final MethodHandle H = link("fstat", FSTAT_DESC); }
+    private static final class MmapCall { static final MethodHandle H = link("mmap", MMAP_DESC); }
+    private static final class MunmapCall { static final MethodHandle H = link("munmap", MUNMAP_DESC); }
+    private static final class MadviseCall { static final MethodHandle H = link("madvise", MADVISE_DESC); }
+    private static final class MincoreCall { static final MethodHandle H = link("mincore", MINCORE_DESC); }
+    private static final class SpliceCall { static final MethodHandle H = link("splice", SPLICE_DESC); }
+    private static final class VmspliceCall { static final MethodHandle H = link("vmsplice", VMSPLICE_DESC); }
+    private static final class Syscall2Call { static final MethodHandle H = link("syscall", SYSCALL_2_DESC, 1); }
+    private static final class Syscall6Call { static final MethodHandle H = link("syscall", SYSCALL_6_DESC, 1); }
+    private static final class FcntlIntCall { static final MethodHandle H = link("fcntl", FCNTL_INT_DESC, 2); }
 
     private Native() {
     }
 
-    private static MethodHandle link(MemorySegment address, FunctionDescriptor descriptor,
-                                     Linker.Option... options) {
-        Linker.Option[] all = java.util.Arrays.copyOf(options, options.length + 1);
-        all[options.length] = ERRNO;
-        return LINKER.downcallHandle(address, descriptor, all);
+    private static MethodHandle link(String function, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(address(function), descriptor, ERRNO);
+    }
+
+    /** A variadic function: the arguments from {@code firstVariadic} on are the variadic ones. */
+    private static MethodHandle link(String function, FunctionDescriptor descriptor, int firstVariadic) {
+        return LINKER.downcallHandle(address(function), descriptor, Linker.Option.firstVariadicArg(firstVariadic), ERRNO);
+    }
+
+    private static MemorySegment address(String function) {
+        return LINKER.defaultLookup().find(function)
+                .orElseThrow(() -> new UnsatisfiedLinkError("the C library has no " + function));
     }
 
     /** A fresh errno capture segment for one call. */
@@ -159,7 +138,7 @@ final class Native {
 
     static int open(MemorySegment state, MemorySegment path, int flags, int mode) {
         try {
-            return (int) OpenHandle.H.invokeExact(state, path, flags, mode);
+            return (int) OpenCall.H.invokeExact(state, path, flags, mode);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -167,7 +146,7 @@ final class Native {
 
     static int ioctl(MemorySegment state, int fd, long request, MemorySegment arg) {
         try {
-            return (int) IoctlHandle.H.invokeExact(state, fd, request, arg);
+            return (int) IoctlCall.H.invokeExact(state, fd, request, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -175,7 +154,7 @@ final class Native {
 
     static int close(MemorySegment state, int fd) {
         try {
-            return (int) CloseHandle.H.invokeExact(state, fd);
+            return (int) CloseCall.H.invokeExact(state, fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -183,7 +162,7 @@ final class Native {
 
     static long read(MemorySegment state, int fd, MemorySegment buf, long len) {
         try {
-            return (long) ReadHandle.H.invokeExact(state, fd, buf, len);
+            return (long) ReadCall.H.invokeExact(state, fd, buf, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -191,7 +170,7 @@ final class Native {
 
     static long write(MemorySegment state, int fd, MemorySegment buf, long len) {
         try {
-            return (long) WriteHandle.H.invokeExact(state, fd, buf, len);
+            return (long) WriteCall.H.invokeExact(state, fd, buf, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -199,7 +178,7 @@ final class Native {
 
     static long pread(MemorySegment state, int fd, MemorySegment buf, long len, long offset) {
         try {
-            return (long) PreadHandle.H.invokeExact(state, fd, buf, len, offset);
+            return (long) PreadCall.H.invokeExact(state, fd, buf, len, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -207,7 +186,7 @@ final class Native {
 
     static long pwrite(MemorySegment state, int fd, MemorySegment buf, long len, long offset) {
         try {
-            return (long) PwriteHandle.H.invokeExact(state, fd, buf, len, offset);
+            return (long) PwriteCall.H.invokeExact(state, fd, buf, len, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -215,7 +194,7 @@ final class Native {
 
     static int fsync(MemorySegment state, int fd) {
         try {
-            return (int) FsyncHandle.H.invokeExact(state, fd);
+            return (int) FsyncCall.H.invokeExact(state, fd);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -223,7 +202,15 @@ final class Native {
 
     static int fdatasync(MemorySegment state, int fd) {
         try {
-            return (int) FdatasyncHandle.H.invokeExact(state, fd);
+            return (int) FdatasyncCall.H.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static int ftruncate(MemorySegment state, int fd, long length) {
+        try {
+            return (int) FtruncateCall.H.invokeExact(state, fd, length);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -231,7 +218,7 @@ final class Native {
 
     static int pipe2(MemorySegment state, MemorySegment fds, int flags) {
         try {
-            return (int) Pipe2Handle.H.invokeExact(state, fds, flags);
+            return (int) Pipe2Call.H.invokeExact(state, fds, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -239,7 +226,7 @@ final class Native {
 
     static int fstat(MemorySegment state, int fd, MemorySegment buf) {
         try {
-            return (int) FstatHandle.H.invokeExact(state, fd, buf);
+            return (int) FstatCall.H.invokeExact(state, fd, buf);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -247,7 +234,7 @@ final class Native {
 
     static MemorySegment mmap(MemorySegment state, long len, int prot, int flags, int fd, long offset) {
         try {
-            return (MemorySegment) MmapHandle.H.invokeExact(state, MemorySegment.NULL, len, prot, flags, fd, offset);
+            return (MemorySegment) MmapCall.H.invokeExact(state, MemorySegment.NULL, len, prot, flags, fd, offset);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -255,7 +242,7 @@ final class Native {
 
     static int munmap(MemorySegment state, MemorySegment addr, long len) {
         try {
-            return (int) MunmapHandle.H.invokeExact(state, addr, len);
+            return (int) MunmapCall.H.invokeExact(state, addr, len);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -263,7 +250,7 @@ final class Native {
 
     static int madvise(MemorySegment state, MemorySegment addr, long len, int advice) {
         try {
-            return (int) MadviseHandle.H.invokeExact(state, addr, len, advice);
+            return (int) MadviseCall.H.invokeExact(state, addr, len, advice);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -271,7 +258,7 @@ final class Native {
 
     static int mincore(MemorySegment state, MemorySegment addr, long len, MemorySegment vec) {
         try {
-            return (int) MincoreHandle.H.invokeExact(state, addr, len, vec);
+            return (int) MincoreCall.H.invokeExact(state, addr, len, vec);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -280,7 +267,7 @@ final class Native {
     static long splice(MemorySegment state, int fdIn, MemorySegment offIn, int fdOut,
                        MemorySegment offOut, long len, int flags) {
         try {
-            return (long) SpliceHandle.H.invokeExact(state, fdIn, offIn, fdOut, offOut, len, flags);
+            return (long) SpliceCall.H.invokeExact(state, fdIn, offIn, fdOut, offOut, len, flags);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -288,7 +275,29 @@ final class Native {
 
     static long vmsplice(MemorySegment state, int fd, MemorySegment iov, long count, int flags) {
         try {
-            return (long) VmspliceHandle.H.invokeExact(state, fd, iov, count, flags);
+            return (long) VmspliceCall.H.invokeExact(state, fd, iov, count, flags);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * syscall(2) of a call with two arguments, an integer and a pointer. Integers go as
+     * longs: the kernel truncates each argument to its declared type, and a variadic int
+     * would leave the upper half of its register undefined.
+     */
+    static long syscall(MemorySegment state, long number, long a, MemorySegment b) {
+        try {
+            return (long) Syscall2Call.H.invokeExact(state, number, a, b);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** syscall(2) with four integers, a pointer and an integer (the shape of io_uring_enter). */
+    static long syscall(MemorySegment state, long number, long a, long b, long c, long d, MemorySegment e, long f) {
+        try {
+            return (long) Syscall6Call.H.invokeExact(state, number, a, b, c, d, e, f);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -297,7 +306,7 @@ final class Native {
     /** fcntl(2) with one int argument (F_SETPIPE_SZ, ...; commands that ignore it get 0). */
     static int fcntl(MemorySegment state, int fd, int cmd, int arg) {
         try {
-            return (int) FcntlIntHandle.H.invokeExact(state, fd, cmd, arg);
+            return (int) FcntlIntCall.H.invokeExact(state, fd, cmd, arg);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

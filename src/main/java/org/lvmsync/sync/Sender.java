@@ -24,30 +24,37 @@ import org.lvmsync.stream.RecordSink;
  * copied on the way to the sink. The record bound keeps an original 3.3.2 receiver happy
  * (it reads each record whole into memory).
  *
- * <p>Runs whose last chunk passes the end of the source (an origin whose size is not a
- * multiple of the chunk size) are cut at the end; a run that starts past it is refused
- * before anything is read (a --data-source smaller than the origin).
+ * <p>The runs describe a device of {@code deviceSize} bytes (the origin). A source smaller
+ * than that (a --data-source) is refused before anything is read or sent: the changes
+ * past its end could not be sent, and cutting them would leave the destination different
+ * from the origin with a zero exit. Runs whose last chunk passes the end of the device (an
+ * origin whose size is not a multiple of the chunk size) are cut at its end; a run that
+ * starts past it is refused.
  */
 public final class Sender {
     public static final long IO_BYTES = 4L << 20;
     public static final long MAX_RECORD = 1L << 20;
 
     private final IoEngine source;
+    private final long deviceSize;
     private final RecordSink sink;
     private final Progress progress;
     private final long ioBytes;
     private final long maxRecord;
 
-    public Sender(IoEngine source, RecordSink sink, Progress progress) {
-        this(source, sink, progress, IO_BYTES, MAX_RECORD);
+    /** Sends the changes of a device of {@code deviceSize} bytes, reading them from {@code source}. */
+    public Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress) {
+        this(source, deviceSize, sink, progress, IO_BYTES, MAX_RECORD);
     }
 
     /** Sizes are 4096-aligned; records never exceed the read size. */
-    Sender(IoEngine source, RecordSink sink, Progress progress, long ioBytes, long maxRecord) {
+    Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress, long ioBytes, long maxRecord) {
         if (!AlignedBuffer.isAligned(ioBytes) || ioBytes <= 0 || maxRecord <= 0 || maxRecord > ioBytes) {
             throw new IllegalArgumentException("bad sizes: io " + ioBytes + ", record " + maxRecord);
         }
+        requireLargeEnough(source, deviceSize);
         this.source = source;
+        this.deviceSize = deviceSize;
         this.sink = sink;
         this.progress = progress;
         this.ioBytes = ioBytes;
@@ -103,11 +110,22 @@ public final class Sender {
         return to - from;
     }
 
+    /**
+     * Refuses a source smaller than the device whose changes are sent, before anything is
+     * sent (callers check before they open a sink, too).
+     */
+    public static void requireLargeEnough(IoEngine source, long deviceSize) {
+        if (source.size() < deviceSize) {
+            throw new LvmsyncException(FailureClass.USAGE, "the data source " + source.name() + " (" + source.size()
+                    + " bytes) is smaller than the origin (" + deviceSize + " bytes): changes past its end could not"
+                    + " be sent; read from a device at least as large as the origin");
+        }
+    }
+
     private void checkInsideSource(RunList runs) {
-        if (!runs.isEmpty() && runs.offset(runs.runCount() - 1) >= source.size()) {
-            throw new LvmsyncException(FailureClass.USAGE, "changed data at byte " + runs.offset(runs.runCount() - 1)
-                    + " lies past the end of " + source.name() + " (" + source.size()
-                    + " bytes); is the data source smaller than the origin?");
+        if (!runs.isEmpty() && runs.lastRunOffset() >= deviceSize) {
+            throw new LvmsyncException(FailureClass.BAD_INPUT, "changed data at byte " + runs.lastRunOffset()
+                    + " lies past the end of the origin (" + deviceSize + " bytes); the change list is damaged");
         }
     }
 
@@ -118,17 +136,18 @@ public final class Sender {
      * engine may read ahead while the sending catches up.
      */
     private final class Windows {
-        private final RunList runs;
-        private int run;
+        private final RunList.Cursor runs;
+        private boolean current;
         private long pos;
+        private long runEnd;
 
-        Windows(RunList runs) {
-            this.runs = runs;
-            this.pos = runs.isEmpty() ? 0 : runs.offset(0);
+        Windows(RunList list) {
+            this.runs = list.cursor();
+            nextRun();
         }
 
         boolean hasCurrent() {
-            return run < runs.runCount();
+            return current;
         }
 
         long start() {
@@ -136,7 +155,7 @@ public final class Sender {
         }
 
         long end() {
-            return Math.min(runEnd(), start() + ioBytes);
+            return Math.min(runEnd, start() + ioBytes);
         }
 
         IoEngine.Read read() {
@@ -145,15 +164,19 @@ public final class Sender {
 
         void advance() {
             long end = end();
-            if (end < runEnd()) {
+            if (end < runEnd) {
                 pos = end;   // the run goes on in the next window
-            } else if (++run < runs.runCount()) {
-                pos = runs.offset(run);
+            } else {
+                nextRun();
             }
         }
 
-        private long runEnd() {
-            return Math.min(runs.offset(run) + runs.length(run), source.size());
+        private void nextRun() {
+            current = runs.next();
+            if (current) {
+                pos = runs.offset();
+                runEnd = Math.min(runs.offset() + runs.length(), deviceSize);
+            }
         }
     }
 }

@@ -7,8 +7,10 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.lvmsync.FailureClass;
 import org.lvmsync.Log;
 import org.lvmsync.LvmsyncException;
@@ -33,10 +35,23 @@ import org.lvmsync.stream.RecordSink;
  * kernel copies each byte once, into the pipe, with no stop on the Java heap on the way
  * (the old path copied every record into a byte[] and again into a malloc'd buffer
  * inside FileOutputStream). Why write(2) and not vmsplice: see {@link Splice}.
+ *
+ * <p>The classic stream has no end marker: a remote that sees end of file right after a
+ * record takes the stream for complete, applies it and exits 0. A run stopped by a signal
+ * never reaches {@link #close()}, and the pipe would close at exit on whatever record
+ * boundary the last write left. So while a sink is open a shutdown hook cuts the stream
+ * on purpose: it waits for the record being written (writes and the hook share one lock),
+ * appends a single byte, which no format can read as a whole record, and closes the pipe;
+ * the remote then fails on a cut record and says so. This holds when the signal reaches
+ * this process only ({@code kill}, {@code timeout}); one that also kills the remote shell
+ * (Ctrl-C on a terminal, a whole cgroup stopped) ends the connection before the byte goes
+ * out, which only a stream format with an end marker can tell from a complete stream.
  */
 public final class RemoteSink implements RecordSink {
     /** How long a remote that stopped reading gets to report its exit status. */
     private static final long EXIT_WAIT_SECONDS = 10;
+    /** How long the shutdown hook waits for a record being written before it gives up on cutting cleanly. */
+    private static final long CUT_WAIT_SECONDS = 5;
 
     private final String where;
     private final Process process;
@@ -44,7 +59,14 @@ public final class RemoteSink implements RecordSink {
     private final BackChannel back;
     private final Pipe pipe;
     private final StreamSink stream;
+    /** Held for every write into the stream and by the shutdown hook: the hook cuts between records. */
+    private final ReentrantLock writing = new ReentrantLock();
+    private final Thread cutOnExit = new Thread(this::cutOnExit, "lvmsync-remote-cut");
     private boolean finished;
+    /** The stream ended: whole (finish), or cut by the hook. Nothing more goes into the pipe. */
+    private boolean streamEnded;
+    /** A write into the pipe failed: how much of it went out is unknown, so is the last record boundary. */
+    private boolean torn;
 
     private RemoteSink(String where, Process process, Thread relay, BackChannel back, Pipe pipe, StreamSink stream) {
         this.where = where;
@@ -81,7 +103,9 @@ public final class RemoteSink implements RecordSink {
             // EPIPE instead of blocking on a pipe nobody drains.
             pipe.readEnd().close();
             StreamSink stream = new StreamSink(new FdChannel(pipe.writeEnd()), true);
-            return new RemoteSink(where, process, relay, back, pipe, stream);
+            RemoteSink sink = new RemoteSink(where, process, relay, back, pipe, stream);
+            Runtime.getRuntime().addShutdownHook(sink.cutOnExit);
+            return sink;
         } catch (IOException e) {
             process.destroyForcibly();
             closeQuietly(pipe);
@@ -100,20 +124,43 @@ public final class RemoteSink implements RecordSink {
 
     @Override
     public void accept(Record record, MemorySegment payload) throws IOException {
+        IOException failed = null;
+        writing.lock();
         try {
+            if (streamEnded) {
+                throw new IllegalStateException("the stream to " + where + " has ended");
+            }
             stream.accept(record, payload);
         } catch (IOException e) {
-            throw stoppedReading(e);
+            torn = true;
+            failed = e;
+        } finally {
+            writing.unlock();
+        }
+        if (failed != null) {
+            throw stoppedReading(failed);
         }
     }
 
     @Override
     public void finish() throws IOException {
+        IOException failed = null;
+        writing.lock();
         try {
+            if (streamEnded) {
+                throw new IllegalStateException("the stream to " + where + " has ended");
+            }
             stream.finish();
             stream.close();
+            streamEnded = true;
         } catch (IOException e) {
-            throw stoppedReading(e);
+            torn = true;
+            failed = e;
+        } finally {
+            writing.unlock();
+        }
+        if (failed != null) {
+            throw stoppedReading(failed);
         }
         int status = waitFor();
         finished = true;
@@ -121,6 +168,69 @@ public final class RemoteSink implements RecordSink {
         if (status != 0) {
             throw new LvmsyncException(FailureClass.REMOTE, failure(status));
         }
+    }
+
+    /**
+     * The shutdown hook (SIGTERM, SIGINT): cuts an unfinished stream one byte past its last
+     * whole record and closes the pipe, then gives the remote the usual time to fail and
+     * say why. If a write is stuck (a remote that stopped reading), or went wrong midway,
+     * the boundary is unknown: then the remote shell is stopped instead.
+     */
+    private void cutOnExit() {
+        boolean locked = false;
+        try {
+            locked = writing.tryLock(CUT_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (streamEnded) {
+                return;   // complete, or ended already: the remote decides
+            }
+            if (!locked) {
+                // a write is stuck in the pipe: stopping the remote makes it fail; the pipe
+                // stays open under the writer, the exit closes it
+                stopRemote();
+                return;
+            }
+            streamEnded = true;
+            if (!torn && cutStream()) {
+                closeQuietly(pipe);
+                if (awaitExit()) {
+                    return;
+                }
+            }
+            stopRemote();
+            closeQuietly(pipe);
+        } finally {
+            if (locked) {
+                writing.unlock();
+            }
+        }
+    }
+
+    /** One byte after the last whole record: a record no receiver can complete. */
+    private boolean cutStream() {
+        try (Arena arena = Arena.ofConfined()) {
+            pipe.writeEnd().write(arena.allocate(1));
+            Log.debug("stopped: the stream to " + where + " is cut after its last whole record");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            Log.debug("cutting the stream to " + where + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    private boolean awaitExit() {
+        try {
+            if (process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                joinRelay();
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     /**
@@ -149,27 +259,44 @@ public final class RemoteSink implements RecordSink {
      */
     @Override
     public void close() {
-        if (!finished) {
-            // children first: a shell between us and the remote command may not exec it,
-            // and an orphan would keep the relayed pipes open
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            try {
-                if (!process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
         try {
-            stream.close();
-        } catch (IOException e) {
-            Log.debug("closing the stream to the remote side: " + e.getMessage());
+            Runtime.getRuntime().removeShutdownHook(cutOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running or about to: it cuts what is unfinished
         }
-        closeQuietly(pipe);
+        writing.lock();
+        try {
+            if (!finished) {
+                stopRemote();
+            }
+            streamEnded = true;
+            try {
+                stream.close();
+            } catch (IOException e) {
+                Log.debug("closing the stream to the remote side: " + e.getMessage());
+            }
+            closeQuietly(pipe);
+        } finally {
+            writing.unlock();
+        }
         joinRelay();
+    }
+
+    /**
+     * Stops the remote shell, children first: a shell between us and the remote command may
+     * not exec it, and an orphan would keep the relayed pipes open.
+     */
+    private void stopRemote() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(EXIT_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Whatever the remote printed on stdout that no one asked for: not hidden, only not mixed in. */

@@ -203,7 +203,8 @@ class ApplyImageTest {
         expected[1] = 1;
         assertArrayEquals(expected, Files.readAllBytes(img));
         assertEquals(1, StreamFiles.read(undo).size());
-        assertTrue(log().startsWith("Applied 1 record (2 bytes) to " + img), log());
+        // the run did not complete: no summary that says it did
+        assertFalse(log().contains("Applied"), log());
     }
 
     @Test

@@ -148,22 +148,39 @@ class ApplyLoopDeviceTest {
         assertEquals(FailureClass.BAD_INPUT, e.failureClass());
         assertEquals("change stream " + work.resolve("changes") + ", record 2 at stream byte 33: record at offset "
                 + (SIZE - 4096) + " (length 8192) ends past the end of " + loop + " (" + SIZE
-                + " bytes); nothing of it was written; --skip-past-end skips such records", e.getMessage());
+                + " bytes); nothing of it was written; --skip-past-end writes the part inside and skips the rest",
+                e.getMessage());
         byte[] now = device();
         assertArrayEquals(StreamFiles.model(original, records.subList(0, 1)), now);   // the first one only
         assertEquals(1, StreamFiles.read(undo).size());
     }
 
+    /**
+     * Defect 3 of issue 10: a 1 MiB record of the sender straddling the end was skipped
+     * whole, leaving its 512 KiB inside the device stale, with exit 0.
+     */
     @Test
-    void skipPastEndSkipsWithAWarning() throws IOException {
-        List<Rec> records = List.of(new Rec(SIZE - 4096, new byte[8192]), new Rec(0, new byte[] {1, 2, 3, 4}),
+    void skipPastEndWritesThePartInsideAndSkipsTheRest() throws IOException {
+        byte[] straddling = random(new Random(12), 1 << 20);
+        List<Rec> records = List.of(new Rec(SIZE - (512 << 10), straddling), new Rec(0, new byte[] {1, 2, 3, 4}),
                 new Rec(SIZE, new byte[512]));
-        apply(records, null, true);
-        assertArrayEquals(StreamFiles.model(original, records.subList(1, 2)), device());
+        Path undo = work.resolve("undo-skip");
+        apply(records, undo, true);
+        List<Rec> inside = List.of(new Rec(SIZE - (512 << 10), java.util.Arrays.copyOf(straddling, 512 << 10)),
+                records.get(1));
+        assertArrayEquals(StreamFiles.model(original, inside), device());
         String messages = log.toString(StandardCharsets.UTF_8);
-        assertTrue(messages.contains("lvmsync: skipping record at offset " + (SIZE - 4096) + " (length 8192): past the end of "
+        assertTrue(messages.contains("lvmsync: record at offset " + (SIZE - (512 << 10)) + " (length 1048576) reaches"
+                + " past the end of " + loop + " (" + SIZE + " bytes): writing its 524288 bytes inside, skipping the"
+                + " 524288 past the end"), messages);
+        assertTrue(messages.contains("lvmsync: skipping record at offset " + SIZE + " (length 512): past the end of "
                 + loop + " (" + SIZE + " bytes)"), messages);
-        assertTrue(messages.contains("lvmsync: 2 records past the end of " + loop + " were skipped"), messages);
+        assertTrue(messages.contains("lvmsync: 2 records reached past the end of " + loop + "; the 524800 bytes"
+                + " past the end were skipped"), messages);
+        assertTrue(messages.contains("Applied 2 records (524292 bytes)"), messages);
+        // the snapback file holds the old bytes of the part inside, and undoes it
+        ApplyJob.run(new ApplyRequest(undo.toString(), loop, Optional.empty(), false));
+        assertArrayEquals(original, device());
     }
 
     @Test

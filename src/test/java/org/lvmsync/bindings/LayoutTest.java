@@ -23,8 +23,15 @@ import org.lvmsync.bindings.libc.mman_h;
 import org.lvmsync.bindings.libc.stat;
 import org.lvmsync.bindings.libc.stat_h;
 import org.lvmsync.bindings.libc.string_h;
+import org.lvmsync.bindings.libc.syscall_h;
 import org.lvmsync.bindings.libc.timespec;
 import org.lvmsync.bindings.libc.unistd_h;
+import org.lvmsync.bindings.uring.io_cqring_offsets;
+import org.lvmsync.bindings.uring.io_sqring_offsets;
+import org.lvmsync.bindings.uring.io_uring_cqe;
+import org.lvmsync.bindings.uring.io_uring_h;
+import org.lvmsync.bindings.uring.io_uring_params;
+import org.lvmsync.bindings.uring.io_uring_sqe;
 import org.lvmsync.bindings.zstd.ZSTD_bounds;
 import org.lvmsync.bindings.zstd.zstd_h;
 import org.lvmsync.dm.DmIoctls;
@@ -37,13 +44,14 @@ class LayoutTest {
     private static final Path WORK = Path.of("target", "layout-test");
 
     private static final List<Class<?>> LIBC = List.of(fcntl_h.class, unistd_h.class, ioctl_h.class,
-            mman_h.class, stat_h.class, string_h.class, errno_h.class);
+            mman_h.class, stat_h.class, string_h.class, errno_h.class, syscall_h.class);
 
     @Test
     void libcAndLinuxFsMatchTheHeaders() throws Exception {
         CLayoutChecker check = new CLayoutChecker()
                 .include("fcntl.h").include("unistd.h").include("errno.h").include("string.h")
-                .include("sys/ioctl.h").include("sys/mman.h").include("sys/stat.h").include("linux/fs.h");
+                .include("sys/ioctl.h").include("sys/mman.h").include("sys/stat.h").include("linux/fs.h")
+                .include("sys/syscall.h");
         for (Class<?> header : LIBC) {
             check.constantsOf(header);
         }
@@ -55,6 +63,19 @@ class LayoutTest {
                 .expression("sizeof(size_t)", 8)
                 .expression("sizeof(dev_t)", 8)
                 .verify(WORK.resolve("libc"));
+    }
+
+    @Test
+    void ioUringBindingsMatchTheHeaders() throws Exception {
+        new CLayoutChecker()
+                .include("linux/io_uring.h")
+                .constantsOf(io_uring_h.class)
+                .struct("io_uring_params", io_uring_params.class)
+                .struct("io_sqring_offsets", io_sqring_offsets.class)
+                .struct("io_cqring_offsets", io_cqring_offsets.class)
+                .struct("io_uring_sqe", io_uring_sqe.class)
+                .struct("io_uring_cqe", io_uring_cqe.class)
+                .verify(WORK.resolve("uring"));
     }
 
     @Test

@@ -107,6 +107,77 @@ class LauncherTest {
         assertEquals("", r.out());
     }
 
+    /** A JDK the launcher knows only by its release file, or only by asking it (no release file). */
+    private static Path fakeJdk(Path dir, String release) throws IOException {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path java = bin.resolve("java");
+        // a wrapper, not a link: the launcher resolves links to find the JDK's home
+        Files.writeString(java, "#!/bin/sh\nexec '" + System.getProperty("java.home") + "/bin/java' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        if (release != null) {
+            Files.writeString(dir.resolve("release"), release);
+        }
+        return dir;
+    }
+
+    private static Result runWith(Path script, Path javaHome, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of(script.toString())));
+        pb.command().addAll(List.of(args));
+        pb.environment().put("JAVA_HOME", javaHome.toString());
+        pb.environment().put("PATH", "/usr/bin:/bin");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "launcher did not finish");
+        return new Result(p.exitValue(), out, "");
+    }
+
+    @Test
+    void theJdkVersionComesFromItsReleaseFile(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        // the release file is believed without starting that java: here it says 17
+        Path old = fakeJdk(dir.resolve("jdk17"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"17.0.2\"\n");
+        Result r = runWith(script, old, "--version");
+        if (!Files.isExecutable(Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java"))) {
+            assertEquals(1, r.code(), r.out());
+            assertTrue(r.out().contains("found only " + old.resolve("bin/java") + " (version 17)"), r.out());
+        } else {
+            assertEquals(0, r.code(), r.out()); // passed over for the Temurin 25 JDK
+        }
+        // no release file: the launcher asks the java itself, as before
+        Result asked = runWith(script, fakeJdk(dir.resolve("bare"), null), "--version");
+        assertEquals(0, asked.code(), asked.out());
+        assertTrue(asked.out().startsWith("lvmsync ") && asked.out().trim().endsWith("(Java)"), asked.out());
+    }
+
+    /** The build's AOT cache is used only by the JVM and on the kind of CPU that made it. */
+    @Test
+    void theAotCacheIsUsedOnlyByTheJvmAndCpuThatMadeIt(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        String runtime = Files.readAllLines(Path.of(System.getProperty("java.home"), "release")).stream()
+                .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=")).findFirst().orElseThrow()
+                .replaceAll("^[^=]*=\"?|\"$", "");
+        String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("flags")).findFirst().orElseThrow().replaceFirst("^[^:]*: ", "");
+        Path aot = Files.writeString(dir.resolve("target/lvmsync.aot"), "not a real cache");
+        Path made = dir.resolve("target/lvmsync.aot.jvm");
+        for (String[] c : new String[][] {{javaBin + " " + runtime, flags, "true"},
+                {javaBin + " " + runtime, "fpu vme", "false"}, {"/other/java " + runtime, flags, "false"}}) {
+            Files.writeString(made, c[0] + "\n" + c[1] + "\n");
+            Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+            ProcessBuilder pb = new ProcessBuilder(script.toString(), "--version");
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+            pb.environment().put("LVMSYNC_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(Boolean.parseBoolean(c[2]), out.contains("-XX:AOTCache="), c[0] + " / " + c[1] + ":\n" + out);
+            assertTrue(out.contains("(Java)"), out);
+        }
+    }
+
     @Test
     void missingJarSaysToBuildIt(@TempDir Path dir) throws Exception {
         Path script = layout(dir, false);

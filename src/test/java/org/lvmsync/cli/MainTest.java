@@ -50,6 +50,16 @@ class MainTest {
     }
 
     @Test
+    void onlyALoneVersionOptionSkipsTheParser() {
+        assertTrue(Main.isVersionOnly(new String[] {"--version"}));
+        assertTrue(Main.isVersionOnly(new String[] {"-V"}));
+        assertTrue(!Main.isVersionOnly(new String[] {"--version", "-v"}));
+        assertTrue(!Main.isVersionOnly(new String[] {"--ver"}));
+        assertTrue(!Main.isVersionOnly(new String[] {}));
+        assertTrue(VersionProvider.line().startsWith("lvmsync ") && VersionProvider.line().endsWith(" (Java)"));
+    }
+
+    @Test
     void versionNamesTheBuild() {
         assertEquals(0, run("--version"));
         assertTrue(out().matches("lvmsync \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Java\\)\\R"), out());

@@ -91,7 +91,7 @@ class ExceptionStoreFuzzTest {
                     originSize);
             long chunks = image.length / runs.unitBytes();
             assertTrue(runs.unitCount() <= chunks, runs + " from a store of " + chunks + " chunks");
-            assertTrue(runs.isEmpty() || runs.offset(0) >= 0, "runs start inside the origin");
+            assertTrue(runs.isEmpty() || runs.firstRunOffset() >= 0, "runs start inside the origin");
             assertTrue(runs.endOffset() <= originSize + runs.unitBytes() - 1, runs + " past the origin " + originSize);
             return runs;
         } catch (CorruptMetadataException e) {

@@ -149,6 +149,82 @@ class ExceptionStoreWalkerTest {
         assertTrue(e.getMessage().contains("shorter than its metadata claims"), e.getMessage());
     }
 
+    /**
+     * A COW that LVM autoextends while the walk reads it: the device shows {@code visible}
+     * bytes until the walk asks again, then all of the image.
+     */
+    private static final class GrowingCow implements IoEngine {
+        private final byte[] image;
+        private SegmentEngine now;
+        int asked;
+
+        GrowingCow(byte[] image, int visible) {
+            this.image = image;
+            this.now = new SegmentEngine("growing-cow", MemorySegment.ofArray(image).asSlice(0, visible));
+        }
+
+        public String name() {
+            return now.name();
+        }
+
+        public long size() {
+            return now.size();
+        }
+
+        public boolean grow() {
+            asked++;
+            boolean grew = now.size() < image.length;
+            now = new SegmentEngine("growing-cow", MemorySegment.ofArray(image));
+            return grew;
+        }
+
+        public boolean isDirect() {
+            return true;
+        }
+
+        public int queueDepth() {
+            return 4;
+        }
+
+        public long read(MemorySegment dst, long offset) {
+            return now.read(dst, offset);
+        }
+
+        public void readMany(java.util.Iterator<Read> reads, long maxLength, ReadHandler handler) throws IOException {
+            now.readMany(reads, maxLength, handler); // reads planned before a growth stay cut at the old end
+        }
+
+        public void close() {
+        }
+    }
+
+    @Test
+    void aCowThatGrewDuringTheWalkIsReadToItsNewEnd() throws IOException {
+        // data chunks past the end as first seen
+        byte[] image = new CowImage(4096).build(10, 11, 12, 13, 14);
+        GrowingCow cow = new GrowingCow(image, 4 * 4096);
+        RunList runs = ExceptionStoreWalker.changedChunks(cow, ORIGIN);
+        assertEquals(5, runs.unitCount());
+        assertEquals(1, cow.asked);
+        // a whole metadata area past the end: 256 exceptions fill area 0, area 1 lies beyond
+        long[] old = LongStream.range(0, 300).toArray();
+        byte[] big = new CowImage(4096).build(old);
+        GrowingCow longer = new GrowingCow(big, 258 * 4096);
+        RunList all = ExceptionStoreWalker.changedChunks(longer, ORIGIN);
+        assertEquals(300, all.unitCount());
+        assertArrayEquals(new long[][] {{0, 300 * 4096}}, runs(all));
+    }
+
+    @Test
+    void aCowThatDidNotGrowIsStillTruncated() {
+        byte[] image = new CowImage(4096).build(10, 11, 12, 13, 14);
+        GrowingCow cow = new GrowingCow(Arrays.copyOf(image, 4 * 4096), 4 * 4096);
+        CorruptMetadataException e = assertThrows(CorruptMetadataException.class,
+                () -> ExceptionStoreWalker.changedChunks(cow, ORIGIN));
+        assertEquals("area 0 exception 2 new_chunk", e.field());
+        assertEquals(1, cow.asked);
+    }
+
     @Test
     void newChunkPointingAtMetadataIsCorrupt() {
         CowImage cow = new CowImage(4096);

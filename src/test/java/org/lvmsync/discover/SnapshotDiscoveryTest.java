@@ -49,6 +49,50 @@ class SnapshotDiscoveryTest {
         assertEquals(new DevNo(253, 0), ((ClassicSnapshot) discovery.discover(LvName.parse("vg-1/data.db-snap"))).origin());
     }
 
+    /**
+     * Defect 8 of issue 10: a device that is listed and gone when its table is asked for
+     * (another job's lvremove, a kpartx or cryptsetup device) stopped the run with "no
+     * device-mapper device named X". It is simply not the origin.
+     */
+    @Test
+    void aDeviceThatVanishesDuringTheScanIsSkipped() throws Exception {
+        FakeDm racing = new FakeDm() {
+            @Override
+            public List<Target> table(String name) throws java.io.IOException {
+                if (name.equals("other-job-lv")) {
+                    tables.remove(name);   // lvremove ran between the list and this question
+                    throw new org.lvmsync.dm.DmException("no device-mapper device named " + name + " (see dmsetup ls)");
+                }
+                return super.table(name);
+            }
+        };
+        racing.device("other-job-lv", new DevNo(253, 9), "linear", "8:32 0", "");
+        racing.devices.addAll(dm.devices);
+        racing.tables.putAll(dm.tables);
+        racing.status.putAll(dm.status);
+        ClassicSnapshot snap = (ClassicSnapshot) new SnapshotDiscovery(racing).discover(LvName.parse("vg-1/data.db-snap"));
+        assertEquals(new DevNo(253, 1), snap.origin());
+    }
+
+    @Test
+    void aDeviceThatFailsButStillExistsIsAnError() {
+        FakeDm failing = new FakeDm() {
+            @Override
+            public List<Target> table(String name) throws java.io.IOException {
+                if (name.equals("broken")) {
+                    throw new org.lvmsync.dm.DmException("device-mapper table broken failed");
+                }
+                return super.table(name);
+            }
+        };
+        failing.device("broken", new DevNo(253, 9), "linear", "8:32 0", "");
+        failing.devices.addAll(dm.devices);
+        failing.tables.putAll(dm.tables);
+        failing.status.putAll(dm.status);
+        assertThrows(org.lvmsync.dm.DmException.class,
+                () -> new SnapshotDiscovery(failing).discover(LvName.parse("vg-1/data.db-snap")));
+    }
+
     @Test
     void refusesAMissingVolume() {
         assertRefused("vg-1/nothing", "is not an active logical volume", "lvchange -ay vg-1/nothing");
@@ -85,9 +129,9 @@ class SnapshotDiscoveryTest {
     }
 
     @Test
-    void refusesAThinVolumeForNow() {
+    void refusesAThinDeviceWithoutLvmsReport() {
         dm.tables.put("vg--1-plain", new Target(0, 411648, "thin", "253:9 3"));
-        assertRefused("vg-1/plain", "is a thin volume");
+        assertRefused("vg-1/plain", "is a device-mapper thin device that LVM's report does not list");
     }
 
     private void assertRefused(String name, String... fragments) {
@@ -99,7 +143,7 @@ class SnapshotDiscoveryTest {
     }
 
     /** Device-mapper as a few maps: one target per device. */
-    static final class FakeDm implements DmView {
+    static class FakeDm implements DmView {
         final List<DmDevice> devices = new ArrayList<>();
         final Map<String, Target> tables = new HashMap<>();
         final Map<String, String> status = new HashMap<>();
@@ -118,8 +162,8 @@ class SnapshotDiscoveryTest {
         }
 
         @Override
-        public List<Target> table(String name) {
-            return List.of(tables.get(name));
+        public List<Target> table(String name) throws java.io.IOException {
+            return tables.containsKey(name) ? List.of(tables.get(name)) : List.of();
         }
 
         @Override

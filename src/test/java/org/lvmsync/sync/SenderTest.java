@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class SenderTest {
     private static CollectingSink send(Path source, RunList runs, long io, long record) throws IOException {
         CollectingSink sink = new CollectingSink();
         try (PreadEngine reader = PreadEngine.open(source)) {
-            long sent = new Sender(reader, sink, Progress.silent(runs.totalBytes()), io, record).send(runs);
+            long sent = new Sender(reader, reader.size(), sink, Progress.silent(runs.totalBytes()), io, record).send(runs);
             assertEquals(sink.records.stream().mapToLong(r -> r.data().length).sum(), sent);
         }
         return sink;
@@ -84,7 +85,7 @@ class SenderTest {
         CollectingSink sink = new CollectingSink();
         try (PreadEngine reader = PreadEngine.open(file, false)) {
             assertTrue(!reader.isDirect());
-            new Sender(reader, sink, Progress.silent(runs.totalBytes())).send(runs);
+            new Sender(reader, reader.size(), sink, Progress.silent(runs.totalBytes())).send(runs);
         }
         assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE));
     }
@@ -161,12 +162,44 @@ class SenderTest {
     }
 
     @Test
-    void runPastTheEndOfTheSourceIsAnError() throws IOException {
+    void runPastTheEndOfTheOriginIsAnError() throws IOException {
         RunList runs = runs(4096, 1, SIZE / 4096 + 5);
         LvmsyncException e = assertThrows(LvmsyncException.class,
                 () -> send(file, runs, Sender.IO_BYTES, Sender.MAX_RECORD));
-        assertEquals(FailureClass.USAGE, e.failureClass());
-        assertTrue(e.getMessage().contains("past the end of"), e.getMessage());
+        assertEquals(FailureClass.BAD_INPUT, e.failureClass());
+        assertTrue(e.getMessage().contains("lies past the end of the origin"), e.getMessage());
+    }
+
+    /**
+     * Defect 4 of issue 10: a --data-source smaller than the origin cut the changed runs at
+     * its end and exited 0 with the destination different from the origin. Refused before
+     * anything is sent, even when every changed run lies inside it (the check is of sizes).
+     */
+    @Test
+    void aDataSourceSmallerThanTheOriginIsRefusedBeforeAnythingIsSent() throws IOException {
+        for (RunList runs : List.of(runs(4096, 3, SIZE / 4096 - 1, SIZE / 4096), runs(4096, 3))) {
+            CollectingSink sink = new CollectingSink();
+            try (PreadEngine reader = PreadEngine.open(file)) {
+                LvmsyncException e = assertThrows(LvmsyncException.class,
+                        () -> new Sender(reader, SIZE + 8192, sink, Progress.silent(runs.totalBytes())).send(runs));
+                assertEquals(FailureClass.USAGE, e.failureClass());
+                assertEquals("the data source " + file + " (" + SIZE + " bytes) is smaller than the origin ("
+                        + (SIZE + 8192) + " bytes): changes past its end could not be sent; read from a device at"
+                        + " least as large as the origin", e.getMessage());
+            }
+            assertTrue(sink.records.isEmpty(), "nothing was sent");
+        }
+    }
+
+    @Test
+    void aLargerDataSourceSendsOnlyTheOriginsRange() throws IOException {
+        // the origin has 3 chunks and 1000 bytes; the source is larger: the last run is cut at the origin's end
+        int origin = 3 * 65536 + 1000;
+        CollectingSink sink = new CollectingSink();
+        try (PreadEngine reader = PreadEngine.open(file)) {
+            new Sender(reader, origin, sink, Progress.silent(2 * 65536)).send(runs(65536, 1, 3));
+        }
+        assertEquals(1000, sink.records.get(sink.records.size() - 1).data().length);
     }
 
     @Test

@@ -24,10 +24,15 @@ public final class LoopDevice implements AutoCloseable {
     }
 
     public static LoopDevice attach(String purpose, long size) throws IOException, InterruptedException {
+        return attach(purpose, size, Path.of("target", "loop-test"));
+    }
+
+    /** As above, with the backing file in {@code directory} (a tmpfs makes the device's syncs cheap). */
+    public static LoopDevice attach(String purpose, long size, Path directory) throws IOException, InterruptedException {
         if (!"root".equals(System.getProperty("user.name"))) {
             abort("loop device tests need root (" + purpose + ")");
         }
-        Path dir = Files.createDirectories(Path.of("target", "loop-test"));
+        Path dir = Files.createDirectories(directory);
         Path backing = dir.resolve(purpose + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         try (RandomAccessFile f = new RandomAccessFile(backing.toFile(), "rw")) {
             f.setLength(size);

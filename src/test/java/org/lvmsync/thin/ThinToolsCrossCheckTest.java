@@ -119,15 +119,59 @@ class ThinToolsCrossCheckTest {
             assertEquals(describe(expected.build()), describe(runs));
             org.lvmsync.changes.RunList mapped = SyncRuns.mapped(md, 1);
             assertEquals(c.devices()[0].size() * unit, mapped.totalBytes());
-            assertEquals(c.devices()[0].virt(0) * unit, mapped.offset(0));
+            assertEquals(c.devices()[0].virt(0) * unit, mapped.firstRunOffset());
         }
     }
 
-    private static String describe(org.lvmsync.changes.RunList runs) {
-        StringBuilder s = new StringBuilder();
-        for (int i = 0; i < runs.runCount(); i++) {
-            s.append(runs.offset(i)).append('+').append(runs.length(i)).append(' ');
+    /**
+     * The sync path's runs built run by run: the same as block by block; cut at the newer
+     * device's size; and a grown device's tail sent whole.
+     */
+    @Test
+    void thinRunsClipAtTheNewerSizeAndSendAGrownTail() throws IOException {
+        Case c = build(301, 5_000, 8, 6, 0.05);
+        try (MappedMetadata source = MappedMetadata.open(c.meta())) {
+            ThinMetadata md = ThinMetadata.open(source, MetadataRoot.live());
+            long unit = md.dataBlockBytes();
+            long huge = 1L << 40;
+            assertEquals(describe(SyncRuns.changes(md, 1, 2)), describe(ThinRuns.changes(md, 1, 2, huge, huge)));
+            assertEquals(describe(SyncRuns.mapped(md, 1)), describe(ThinRuns.mapped(md, 1, huge)));
+
+            long end = c.devices()[1].virt(c.devices()[1].size() / 2);   // a size cutting the device in half
+            org.lvmsync.changes.RunList.Builder cut = org.lvmsync.changes.RunList.builder(unit);
+            org.lvmsync.changes.RunList.Builder mappedCut = org.lvmsync.changes.RunList.builder(unit);
+            for (Pools.Range r : Pools.expectedDiff(c.devices()[0], c.devices()[1])) {
+                for (long b = r.begin(); b < Math.min(end, r.begin() + r.length()); b++) {
+                    cut.add(b);
+                }
+            }
+            Mappings snap = c.devices()[1];
+            for (int i = 0; i < snap.size() && snap.virt(i) < end; i++) {
+                mappedCut.add(snap.virt(i));
+            }
+            // shrunk: nothing at or past its end; a size inside a block keeps that block
+            assertEquals(describe(cut.build()), describe(ThinRuns.changes(md, 1, 2, huge, end * unit)));
+            assertEquals(describe(ThinRuns.changes(md, 1, 2, huge, end * unit)),
+                    describe(ThinRuns.changes(md, 1, 2, huge, end * unit - 512)));
+            assertEquals(describe(mappedCut.build()), describe(ThinRuns.mapped(md, 2, end * unit)));
+
+            // grown from `end` blocks to twice that: the diff below, everything from `end` on
+            org.lvmsync.changes.RunList.Builder grown = org.lvmsync.changes.RunList.builder(unit);
+            for (Pools.Range r : Pools.expectedDiff(c.devices()[0], c.devices()[1])) {
+                for (long b = r.begin(); b < Math.min(end, r.begin() + r.length()); b++) {
+                    grown.add(b);
+                }
+            }
+            for (long b = end; b < 2 * end; b++) {
+                grown.add(b);
+            }
+            assertEquals(describe(grown.build()), describe(ThinRuns.changes(md, 1, 2, end * unit, 2 * end * unit)));
         }
+    }
+
+    private static String describe(org.lvmsync.changes.RunList runs) throws IOException {
+        StringBuilder s = new StringBuilder();
+        runs.forEach((offset, length) -> s.append(offset).append('+').append(length).append(' '));
         return s.toString();
     }
 

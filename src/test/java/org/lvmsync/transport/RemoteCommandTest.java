@@ -30,18 +30,36 @@ class RemoteCommandTest {
     void argvKeepsRshWordsAndQuotesRemoteWords() {
         List<String> words = RemoteCommand.remoteWords("/dev/vg/it's", Optional.of(Path.of("/var/snap backs/x")),
                 true, true, false);
-        assertEquals(List.of("lvmsync", "--apply", "-", "--snapback", "/var/snap backs/x", "-v", "-d", "/dev/vg/it's"), words);
+        assertEquals(List.of("lvmsync", "--apply", "-", "--snapback", "/var/snap backs/x", "-v", "-d", "--",
+                "/dev/vg/it's"), words);
         assertEquals(List.of("ssh", "-p", "2222", "root@dst", "lvmsync", "--apply", "-", "--snapback",
-                        "'/var/snap backs/x'", "-v", "-d", "'/dev/vg/it'\\''s'"),
+                        "'/var/snap backs/x'", "-v", "-d", "--", "'/dev/vg/it'\\''s'"),
                 RemoteCommand.argv(List.of("ssh", "-p", "2222"), "root@dst", words));
     }
 
     @Test
     void minimalCommandAndSkipPastEnd() {
-        assertEquals(List.of("lvmsync", "--apply", "-", "/dev/vg/lv"),
+        assertEquals(List.of("lvmsync", "--apply", "-", "--", "/dev/vg/lv"),
                 RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), false, false, false));
-        assertEquals(List.of("lvmsync", "--apply", "-", "--skip-past-end", "/dev/vg/lv"),
+        assertEquals(List.of("lvmsync", "--apply", "-", "--skip-past-end", "--", "/dev/vg/lv"),
                 RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), false, false, true));
+    }
+
+    /** Defect 9 of issue 10: {@code host:~/vm.img} is expanded by the remote shell, as the original's was. */
+    @Test
+    void aLeadingTildeIsLeftForTheRemoteShell() {
+        assertEquals("~/vm.img", RemoteCommand.quotePath("~/vm.img"));
+        assertEquals("~", RemoteCommand.quotePath("~"));
+        assertEquals("~/", RemoteCommand.quotePath("~/"));
+        assertEquals("~backup/vm.img", RemoteCommand.quotePath("~backup/vm.img"));
+        assertEquals("~/'my vm.img'", RemoteCommand.quotePath("~/my vm.img"));
+        assertEquals("~bob.x-1/'it'\\''s'", RemoteCommand.quotePath("~bob.x-1/it's"));
+        assertEquals("'~$(reboot)/x'", RemoteCommand.quotePath("~$(reboot)/x"));
+        assertEquals("'/srv/~/x'", RemoteCommand.quotePath("/srv/~/x"));
+        assertEquals("'~'", RemoteCommand.quote("~"), "only paths are expanded");
+        List<String> argv = RemoteCommand.argv(List.of("ssh"), "h",
+                RemoteCommand.remoteWords("~/vm.img", Optional.of(Path.of("~/undo")), false, false, false));
+        assertEquals(List.of("ssh", "h", "lvmsync", "--apply", "-", "--snapback", "~/undo", "--", "~/vm.img"), argv);
     }
 
     @Test

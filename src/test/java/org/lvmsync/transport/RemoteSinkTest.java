@@ -84,7 +84,7 @@ class RemoteSinkTest {
             }
             sink.finish();
         }
-        assertEquals(List.of("--apply", "-", "--snapback", "/var/my snap", evilDest), Files.readAllLines(args));
+        assertEquals(List.of("--apply", "-", "--snapback", "/var/my snap", "--", evilDest), Files.readAllLines(args));
         assertFalse(Files.exists(dir.resolve("pwned")), "the destination name ran as a command");
         byte[] got = Files.readAllBytes(stream);
         ByteBuffer expected = ByteBuffer.allocate(17 + 15 + 12 + (3 << 20));
@@ -99,6 +99,31 @@ class RemoteSinkTest {
         assertTrue(out.contains("remote: connected to dst.example\n"), out);
         assertTrue(out.contains("remote: applied 2 records\n"), out);
         assertTrue(out.contains("remote: on stdout too\n"), out);
+    }
+
+    /**
+     * Defects 9 and 10 of issue 10, over the fake ssh: {@code host:~/vm.img} reaches the
+     * remote expanded by its shell (with the snapback file's {@code ~}), and a destination
+     * starting with '-' comes after {@code --}, where no option parser takes it for an option.
+     */
+    @Test
+    void homeDirectoriesExpandRemotelyAndDashedNamesStayNames() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path args = dir.resolve("args");
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        script("bin/lvmsync", "printf '%s\\n' \"$@\" > '" + args + "'\ncat > /dev/null\n");
+        Path ssh = script("home-ssh", "shift\ncd '" + home + "' && HOME='" + home + "' PATH='" + bin
+                + "':\"$PATH\" exec sh -c \"$*\"\n");
+        for (String[] c : new String[][] {{"~/vm.img", home + "/vm.img"}, {"~/my vm.img", home + "/my vm.img"},
+            {"-vm.img", "-vm.img"}}) {
+            List<String> argv = RemoteCommand.argv(List.of(ssh.toString()), "dst",
+                    RemoteCommand.remoteWords(c[0], Optional.of(Path.of("~/undo")), false, false, false));
+            try (RemoteSink sink = RemoteSink.start(argv, "dst:" + c[0])) {
+                sink.data(0, MemorySegment.ofArray(new byte[] {1}));
+                sink.finish();
+            }
+            assertEquals(List.of("--apply", "-", "--snapback", home + "/undo", "--", c[1]), Files.readAllLines(args), c[0]);
+        }
     }
 
     @Test

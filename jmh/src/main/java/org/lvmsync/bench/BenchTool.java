@@ -17,7 +17,7 @@ import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.Fd;
 import org.lvmsync.changes.RunList;
 import org.lvmsync.io.IoEngine;
-import org.lvmsync.io.PreadEngine;
+import org.lvmsync.io.IoEngines;
 import org.lvmsync.job.SendJob;
 import org.lvmsync.job.SendRequest;
 import org.lvmsync.job.Sinks;
@@ -32,6 +32,18 @@ import org.lvmsync.stream.RecordSink;
  *                                               (scattered) and record them in COW, an
  *                                               exception store as dm-snapshot writes it
  * BenchTool send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)
+ * BenchTool cow LAYOUT COUNT COW ORIGIN           a synthetic exception store of COUNT 4 KiB
+ *                                               exceptions (scattered, clustered, sequential)
+ *                                               and ORIGIN as a sparse file of the size it
+ *                                               needs (for memory and page-cache runs)
+ * BenchTool readrate DEVICE PERCENT SEED ENGINE DEPTH [IOLOG|- [REPEAT]]
+ *                                               the sender's reads of PERCENT % of DEVICE's
+ *                                               4 KiB chunks (scattered, as {@code change}
+ *                                               picks them) through ENGINE (uring, threads,
+ *                                               pread, auto) at DEPTH, into a sink that
+ *                                               discards; prints "reads bytes seconds" on
+ *                                               stdout; IOLOG: the same reads as a fio
+ *                                               iolog (version 2) for fio --read_iolog
  * </pre>
  * {@code send} is the real sending side of {@code lvmsync SNAPSHOT ...} from the point
  * where device-mapper discovery hands over: the COW walk, the sender's O_DIRECT reads,
@@ -62,13 +74,27 @@ public final class BenchTool {
             case "change" -> change(Path.of(args[1]), Path.of(args[2]), Double.parseDouble(args[3]),
                     Long.parseLong(args[4]));
             case "send" -> send(Arrays.asList(args).subList(1, args.length));
+            case "cow" -> {
+                long[] chunks = SyntheticCow.oldChunks(args[1], Integer.parseInt(args[2]), 42);
+                SyntheticCow.write(Path.of(args[3]), CHUNK, chunks);
+                try (java.io.RandomAccessFile origin = new java.io.RandomAccessFile(args[4], "rw")) {
+                    origin.setLength((SyntheticCow.maxChunk(chunks) + 1) * CHUNK);
+                }
+            }
+            case "walk" -> Walk.run(Path.of(args[1]), Integer.parseInt(args[2]), args[3], Integer.parseInt(args[4]),
+                    Integer.parseInt(args[5]));
+            case "readrate" -> ReadRate.run(Path.of(args[1]), Double.parseDouble(args[2]), Long.parseLong(args[3]),
+                    args[4], Integer.parseInt(args[5]),
+                    args.length > 6 && !args[6].equals("-") ? Optional.of(Path.of(args[6])) : Optional.empty(),
+                    args.length > 7 ? Integer.parseInt(args[7]) : 1);
             default -> usage();
         }
     }
 
     private static void usage() {
         System.err.println("usage: BenchTool fill FILE MIB | change ORIGIN COW PERCENT SEED"
-                + " | send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)");
+                + " | send COW ORIGIN [--snapback F] [--rsh CMD] (--stdout | [HOST:]DEST)"
+                + " | readrate DEVICE PERCENT SEED ENGINE DEPTH [IOLOG|- [REPEAT]]");
         System.exit(2);
     }
 
@@ -141,7 +167,7 @@ public final class BenchTool {
             originSize = fd.size();
         }
         RunList runs;
-        try (IoEngine engine = PreadEngine.open(cow)) {
+        try (IoEngine engine = IoEngines.openForMetadata(cow)) {
             runs = new CowChangeSource(engine, originSize).changes();
         }
         SendRequest options = new SendRequest("bench/snapshot", host, destination, stdout, snapback,

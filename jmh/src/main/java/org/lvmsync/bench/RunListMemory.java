@@ -7,9 +7,9 @@ import org.openjdk.jol.info.GraphLayout;
 /**
  * Memory of a run list for a full 10 GiB COW (2.6 million 4 KiB exceptions), per layout:
  * the retained size of the finished list (JOL's walk of the object graph, and the list's
- * own accounting), the bytes allocated while building (every growth step of the builder's
- * long[] included), and the builder's peak (its long[] at its last capacity, plus the
- * result's arrays). Run: {@code java -cp target/benchmarks.jar org.lvmsync.bench.RunListMemory [count]}.
+ * own accounting), the bytes allocated while building (every growth step included), and
+ * the builder's peak (JOL's walk of the builder just before build(), when it holds the
+ * most). Run: {@code java -cp target/benchmarks.jar org.lvmsync.bench.RunListMemory [count]}.
  */
 public final class RunListMemory {
     private RunListMemory() {
@@ -27,22 +27,12 @@ public final class RunListMemory {
             for (long c : chunks) {
                 builder.add(c);
             }
+            long peak = GraphLayout.parseInstance(builder).totalSize();
             RunList runs = builder.build();
             long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
             long jol = GraphLayout.parseInstance(runs).totalSize();
-            // at build(): the units array at its last capacity, the int[] lengths and the trimmed long[] starts
-            long peak = 8L * capacityFor(count) + 4L * runs.runCount() + 8L * runs.runCount();
             System.out.printf("%-11s %10d %9d %14d %14d %16d %14d%n", layout, count, runs.runCount(), jol,
                     runs.retainedBytes(), allocated, peak);
         }
-    }
-
-    /** The builder's growth: 1024, then x1.5 + 1. */
-    private static long capacityFor(int count) {
-        long capacity = 1024;
-        while (capacity < count) {
-            capacity = capacity + (capacity >> 1) + 1;
-        }
-        return capacity;
     }
 }

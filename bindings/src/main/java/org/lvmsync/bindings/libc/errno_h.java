@@ -172,6 +172,15 @@ public class errno_h {
     public static int ENOSPC() {
         return ENOSPC;
     }
+    private static final int EPIPE = (int)32L;
+    /**
+     * {@snippet lang=c :
+     * #define EPIPE 32
+     * }
+     */
+    public static int EPIPE() {
+        return EPIPE;
+    }
     private static final int EOPNOTSUPP = (int)95L;
     /**
      * {@snippet lang=c :

@@ -449,6 +449,15 @@ public class fcntl_h {
     public static int POSIX_FADV_DONTNEED() {
         return POSIX_FADV_DONTNEED;
     }
+    private static final int POSIX_FADV_WILLNEED = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * #define POSIX_FADV_WILLNEED 3
+     * }
+     */
+    public static int POSIX_FADV_WILLNEED() {
+        return POSIX_FADV_WILLNEED;
+    }
     private static final int SPLICE_F_MOVE = (int)1L;
     /**
      * {@snippet lang=c :

@@ -1,0 +1,86 @@
+package org.lvmsync.aot;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.lvmsync.changes.RunList;
+import org.lvmsync.cli.Main;
+import org.lvmsync.cow.CowChangeSource;
+import org.lvmsync.io.IoEngine;
+import org.lvmsync.io.IoEngines;
+import org.lvmsync.report.Progress;
+import org.lvmsync.sync.Sender;
+import org.lvmsync.transport.StreamSink;
+
+/**
+ * The training run of the build's AOT cache ({@code scripts/lvmsync} with
+ * {@code LVMSYNC_AOT_OUTPUT}; JDK 24+): does once, on scratch files, what real runs do,
+ * so the classes they load (picocli's model, the stream codecs, the engines, the COW
+ * walk, the applier) are in the cache, already parsed and linked, when a run starts:
+ * {@code --version}, {@code --help}, a usage error, an apply with a snapback, and the
+ * sending side from a COW walk through the sender into a stream. Not for people: it
+ * prints nothing and leaves nothing behind. It sits above cli, at the top of the package
+ * graph, since it drives the command line and the layers below alike.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        Path dir = Files.createTempDirectory("lvmsync-aot-");
+        try (PrintStream sink = new PrintStream(java.io.OutputStream.nullOutputStream())) {
+            System.setOut(sink);
+            System.setErr(sink);
+            Main.execute("--version");
+            Main.execute("--help");
+            Main.execute("-b", "x", "-s", "vg/snap");
+            Path image = Files.write(dir.resolve("image"), new byte[64 * 1024]);
+            Path stream = Files.write(dir.resolve("changes"), stream());
+            Main.execute("--apply", stream.toString(), "--snapback", dir.resolve("undo").toString(), image.toString());
+            Main.execute("--apply", dir.resolve("undo").toString(), image.toString());
+            send(dir, image);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** A stream of two records: 4 KiB at 4 KiB and 2 bytes at 16 KiB. */
+    private static byte[] stream() {
+        byte[] hs = "lvmsync PROTO[3]\n".getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(hs.length + 12 + 4096 + 12 + 2).order(ByteOrder.BIG_ENDIAN);
+        b.put(hs).putLong(4096).putInt(4096).put(new byte[4096]).putLong(16384).putInt(2).put((byte) 'h').put((byte) 'i');
+        return b.array();
+    }
+
+    /** A COW image with three exceptions, walked and sent from {@code origin} into a stream that goes nowhere. */
+    private static void send(Path dir, Path origin) throws IOException {
+        ByteBuffer cow = ByteBuffer.allocate(8 * 4096).order(ByteOrder.LITTLE_ENDIAN);
+        cow.putInt(0, 0x70416e53).putInt(4, 1).putInt(8, 1).putInt(12, 8);
+        for (int i = 0; i < 3; i++) {
+            cow.putLong(4096 + 16 * i, 2L * i).putLong(4096 + 16 * i + 8, 2 + i);
+        }
+        Path cowFile = Files.write(dir.resolve("cow"), cow.array());
+        RunList runs;
+        try (IoEngine engine = IoEngines.openForMetadata(cowFile)) {
+            runs = new CowChangeSource(engine, Files.size(origin)).changes();
+        }
+        try (IoEngine reader = IoEngines.open(origin);
+             StreamSink sink = new StreamSink(Channels.newChannel(java.io.OutputStream.nullOutputStream()), true)) {
+            new Sender(reader, reader.size(), sink, Progress.silent(runs.totalBytes())).send(runs);
+            sink.finish();
+        }
+    }
+}
