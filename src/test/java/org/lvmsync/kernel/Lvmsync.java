@@ -80,6 +80,16 @@ final class Lvmsync {
         return new Run(status, text);
     }
 
+    /**
+     * The harness's options for every JVM a test starts ({@code LVMSYNC_JAVA_OPTS}: C1
+     * only, {@code -XX:ErrorFile=} into the directory {@link JvmCrashes} watches), for a
+     * JVM started without scripts/lvmsync, which reads them itself; none outside the guest.
+     */
+    static List<String> harnessJvmOptions() {
+        String opts = System.getenv("LVMSYNC_JAVA_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.strip().split("\\s+"));
+    }
+
     /** {@code bash -c SCRIPT} (pipelines of scripts/lvmsync processes); stderr captured. */
     static Run shell(String script) {
         JvmCrashes crashes = JvmCrashes.watch();
