@@ -35,10 +35,9 @@ public final class Sinks {
 
     private static RecordSink remote(SendRequest request, String host, String destination, List<String> applyOptions) {
         Log.Level level = Log.level();
-        List<String> words = new java.util.ArrayList<>(RemoteCommand.remoteWords(destination, request.snapback(),
+        List<String> words = RemoteCommand.withOptions(RemoteCommand.remoteWords(destination, request.snapback(),
                 level == Log.Level.VERBOSE || level == Log.Level.DEBUG, level == Log.Level.DEBUG,
-                request.skipPastEnd()));
-        words.addAll(words.size() - 1, applyOptions);   // the destination stays last
+                request.skipPastEnd()), applyOptions);
         List<String> argv;
         try {
             argv = RemoteCommand.argv(request.rsh(), host, words);

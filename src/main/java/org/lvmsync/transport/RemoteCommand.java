@@ -54,6 +54,21 @@ public final class RemoteCommand {
     }
 
     /**
+     * {@code words} (from {@link #remoteWords}) with {@code options} added last among the
+     * options, before the {@code --} that ends them: after it they would be taken for
+     * destinations.
+     */
+    public static List<String> withOptions(List<String> words, List<String> options) {
+        int end = words.lastIndexOf("--");
+        if (end < 0) {
+            throw new IllegalArgumentException("no '--' in the remote command " + words);
+        }
+        List<String> all = new ArrayList<>(words);
+        all.addAll(end, options);
+        return all;
+    }
+
+    /**
      * The local argv: rsh words, the host, then each remote word quoted for the remote
      * shell; the word after {@code --snapback} and the one after {@code --} are paths,
      * whose {@code ~} prefix the remote shell expands.

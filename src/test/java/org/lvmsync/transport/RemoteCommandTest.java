@@ -45,6 +45,18 @@ class RemoteCommandTest {
                 RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), false, false, true));
     }
 
+    /** A thin full copy's --zero-fill SIZE: an option, so before the '--' (after it, two more destinations). */
+    @Test
+    void furtherOptionsGoBeforeTheEndOfOptions() {
+        List<String> words = RemoteCommand.withOptions(
+                RemoteCommand.remoteWords("/dev/vg/lv", Optional.empty(), true, false, false),
+                List.of("--zero-fill", "16777216"));
+        assertEquals(List.of("lvmsync", "--apply", "-", "-v", "--zero-fill", "16777216", "--", "/dev/vg/lv"), words);
+        assertEquals(List.of("ssh", "h", "lvmsync", "--apply", "-", "-v", "--zero-fill", "16777216", "--", "/dev/vg/lv"),
+                RemoteCommand.argv(List.of("ssh"), "h", words));
+        assertThrows(IllegalArgumentException.class, () -> RemoteCommand.withOptions(List.of("lvmsync"), List.of("-v")));
+    }
+
     /** Defect 9 of issue 10: {@code host:~/vm.img} is expanded by the remote shell, as the original's was. */
     @Test
     void aLeadingTildeIsLeftForTheRemoteShell() {
