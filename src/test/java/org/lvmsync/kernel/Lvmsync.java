@@ -65,6 +65,7 @@ final class Lvmsync {
         JvmCrashes crashes = JvmCrashes.watch();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = Log.stream();
+        long start = System.nanoTime();
         int status;
         try (PrintStream capture = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             Log.setStream(capture);
@@ -74,7 +75,7 @@ final class Lvmsync {
             Log.setLevel(Log.Level.NORMAL);
         }
         String text = err.toString(StandardCharsets.UTF_8);
-        System.err.println("$ lvmsync " + String.join(" ", args) + "  -> exit " + status);
+        System.err.println("$ lvmsync " + String.join(" ", args) + "  -> exit " + status + " (" + Commands.seconds(start) + ")");
         System.err.print(text.indent(4));
         crashes.check("lvmsync " + String.join(" ", args));
         return new Run(status, text);
@@ -94,8 +95,9 @@ final class Lvmsync {
     static Run shell(String script) {
         JvmCrashes crashes = JvmCrashes.watch();
         List<String> command = new ArrayList<>(List.of("bash", "-c", "set -o pipefail; " + script));
+        long start = System.nanoTime();
         Commands.Result r = Commands.tryRun(command.toArray(String[]::new));
-        System.err.println("$ " + script + "  -> exit " + r.status());
+        System.err.println("$ " + script + "  -> exit " + r.status() + " (" + Commands.seconds(start) + ")");
         System.err.print(r.stderr().indent(4));
         crashes.check(script);
         return new Run(r.status(), r.stderr());

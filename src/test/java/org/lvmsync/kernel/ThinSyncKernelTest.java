@@ -232,7 +232,7 @@ class ThinSyncKernelTest {
         ThinPools.assertNoHeldRoot(lvm, POOL64, "SIGTERM in mid-transfer");
 
         // while one is held: the shutdown hook releases it. SIGHUP here; SIGINT and SIGTERM take the same
-        // way through the JVM (one handler for the three), and every JVM start costs 10-25 s in the guest.
+        // way through the JVM (one handler for the three), and every JVM start costs 5-15 s in the guest.
         // The holder starts with default dispositions (a background job of a script inherits SIGINT ignored).
         for (String signal : List.of("HUP")) {
             List<String> java = new ArrayList<>(List.of("env", "--default-signal=INT,HUP,TERM",
