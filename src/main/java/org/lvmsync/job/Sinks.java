@@ -35,9 +35,9 @@ public final class Sinks {
 
     private static RecordSink remote(SendRequest request, String host, String destination, List<String> applyOptions) {
         Log.Level level = Log.level();
-        List<String> words = RemoteCommand.withOptions(RemoteCommand.remoteWords(destination, request.snapback(),
+        List<String> words = RemoteCommand.remoteWords(destination, request.snapback(),
                 level == Log.Level.VERBOSE || level == Log.Level.DEBUG, level == Log.Level.DEBUG,
-                request.skipPastEnd()), applyOptions);
+                request.skipPastEnd(), applyOptions);
         List<String> argv;
         try {
             argv = RemoteCommand.argv(request.rsh(), host, words);

@@ -33,6 +33,12 @@ public final class RemoteCommand {
     /** The remote command words, unquoted; the paths among them are marked for {@link #argv}. */
     public static List<String> remoteWords(String destination, Optional<Path> snapback, boolean verbose,
                                            boolean debug, boolean skipPastEnd) {
+        return remoteWords(destination, snapback, verbose, debug, skipPastEnd, List.of());
+    }
+
+    /** The same, with {@code applyOptions} (option words of ours) before the {@code --} that ends the options. */
+    public static List<String> remoteWords(String destination, Optional<Path> snapback, boolean verbose,
+                                           boolean debug, boolean skipPastEnd, List<String> applyOptions) {
         List<String> words = new ArrayList<>(List.of("lvmsync", "--apply", "-"));
         snapback.ifPresent(file -> {
             words.add("--snapback");
@@ -48,24 +54,10 @@ public final class RemoteCommand {
             // only ours knows this option; an original 3.3.2 receiver skips by itself
             words.add("--skip-past-end");
         }
+        words.addAll(applyOptions);
         words.add("--");
         words.add(destination);
         return words;
-    }
-
-    /**
-     * {@code words} (from {@link #remoteWords}) with {@code options} added last among the
-     * options, before the {@code --} that ends them: after it they would be taken for
-     * destinations.
-     */
-    public static List<String> withOptions(List<String> words, List<String> options) {
-        int end = words.lastIndexOf("--");
-        if (end < 0) {
-            throw new IllegalArgumentException("no '--' in the remote command " + words);
-        }
-        List<String> all = new ArrayList<>(words);
-        all.addAll(end, options);
-        return all;
     }
 
     /**

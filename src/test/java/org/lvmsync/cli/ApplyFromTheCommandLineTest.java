@@ -65,4 +65,24 @@ class ApplyFromTheCommandLineTest {
         assertTrue(lines.get(0).contains("this is a stream of lvmsync 3.0.x, which wrote offsets little-endian"),
                 lines.get(0));
     }
+    /**
+     * The remote half of a full copy of a thin snapshot: {@code --apply - --zero-fill SIZE
+     * -- DEST} as the sender's remote command spells it (the option before the '--'); what
+     * no record covered reads as zeros afterwards.
+     */
+    @Test
+    void zeroFillAsTheRemoteCommandSpellsIt() throws IOException {
+        byte[] stale = new byte[64 << 10];
+        Arrays.fill(stale, (byte) 0xff);
+        Path img = Files.write(dir.resolve("copy.img"), stale);
+        byte[] data = new byte[4096];
+        Arrays.fill(data, (byte) 0xab);
+        Path changes = Files.write(dir.resolve("full"), FaultSweepTest.encode(List.of(new Rec(8192, data))));
+        Cli.Result r = Cli.run("--apply", changes.toString(), "--zero-fill", Integer.toString(64 << 10), "--",
+                img.toString());
+        assertEquals(0, r.status(), r.stderr());
+        byte[] expected = new byte[64 << 10];
+        System.arraycopy(data, 0, expected, 8192, data.length);
+        assertArrayEquals(expected, Files.readAllBytes(img));
+    }
 }

@@ -49,7 +49,7 @@ final class ReadRate {
         for (int round = 0; round < repeat; round++) {
             try (IoEngine reader = IoEngines.open(device, choice); Discard sink = new Discard()) {
                 long t0 = System.nanoTime();
-                long bytes = new Sender(reader, sink, Progress.silent(runs.totalBytes())).send(runs);
+                long bytes = new Sender(reader, reader.size(), sink, Progress.silent(runs.totalBytes())).send(runs);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 System.out.printf(Locale.ROOT, "%d %d %.6f %s%n", sink.records, bytes, seconds, reader);
             }
