@@ -94,13 +94,10 @@ lib errno_h $INC/errno.h \
     --include-function dm_get_library_version \
     --include-function dm_task_create --include-function dm_task_destroy \
     --include-function dm_task_set_name --include-function dm_task_set_major --include-function dm_task_set_minor \
-    --include-function dm_task_set_message --include-function dm_task_set_sector \
-    --include-function dm_task_no_open_count --include-function dm_task_no_flush \
+    --include-function dm_task_no_flush \
     --include-function dm_task_run --include-function dm_task_get_errno --include-function dm_task_get_info \
     --include-function dm_task_get_name --include-function dm_task_get_uuid \
-    --include-function dm_task_get_deps --include-function dm_task_get_names \
-    --include-function dm_task_get_message_response --include-function dm_get_next_target \
-    --include-struct dm_info --include-struct dm_deps --include-struct dm_names \
+    --include-struct dm_info \
     --include-constant DM_DEVICE_CREATE --include-constant DM_DEVICE_RELOAD --include-constant DM_DEVICE_REMOVE \
     --include-constant DM_DEVICE_REMOVE_ALL --include-constant DM_DEVICE_SUSPEND --include-constant DM_DEVICE_RESUME \
     --include-constant DM_DEVICE_INFO --include-constant DM_DEVICE_DEPS --include-constant DM_DEVICE_RENAME \

@@ -7,15 +7,12 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
-import org.lvmsync.bindings.devmapper.dm_deps;
 import org.lvmsync.bindings.devmapper.dm_info;
-import org.lvmsync.bindings.devmapper.dm_names;
 import org.lvmsync.bindings.devmapper.libdevmapper_h;
 import org.lvmsync.bindings.dmioctl.dm_ioctl;
 import org.lvmsync.bindings.dmioctl.dm_ioctl_h;
@@ -24,8 +21,11 @@ import org.lvmsync.os.Fd;
 /**
  * Asks the kernel's device-mapper about devices: what exists, tables, status, dependencies,
  * and sends target messages. Read-only apart from message(); it never creates, loads or
- * removes devices. Requests go through libdevmapper (one task per call); version() talks
- * to /dev/mapper/control directly so it works as a probe without the library's side effects.
+ * removes devices. info() goes through libdevmapper (one task per call; its answer is the
+ * fixed-size header). The requests that answer with variable-length data (list, table,
+ * status, deps, message) are ioctls on /dev/mapper/control with a buffer of our own
+ * ({@link DmIoctl}), so that nothing is read outside memory whose size is known;
+ * version() does the same, as a probe without the library's side effects.
  * <p>
  * One owner; not thread-safe (libdevmapper keeps process-wide state). close() lets
  * libdevmapper release its control descriptor.
@@ -71,12 +71,9 @@ public final class DmClient implements AutoCloseable {
     public DmVersion version() throws IOException {
         requireOpen();
         try (Arena arena = Arena.ofConfined(); Fd control = Fd.open(CONTROL, Fd.O_RDWR)) {
-            MemorySegment io = dm_ioctl.allocate(arena);
-            MemorySegment version = dm_ioctl.version(io);
-            version.setAtIndex(ValueLayout.JAVA_INT, 0, dm_ioctl_h.DM_VERSION_MAJOR()); // ask for 4.0.0 or later
-            dm_ioctl.data_size(io, (int) dm_ioctl.sizeof());
-            dm_ioctl.data_start(io, (int) dm_ioctl.sizeof());
+            MemorySegment io = DmIoctl.header(arena, DmIoctl.HEADER_BYTES, "", 0);   // asks for 4.0.0 or later
             control.ioctl("DM_VERSION", DmIoctls.DM_VERSION, io);
+            MemorySegment version = dm_ioctl.version(io);
             return new DmVersion(version.getAtIndex(ValueLayout.JAVA_INT, 0),
                     version.getAtIndex(ValueLayout.JAVA_INT, 1), version.getAtIndex(ValueLayout.JAVA_INT, 2));
         }
@@ -96,36 +93,15 @@ public final class DmClient implements AutoCloseable {
 
     /** Every device-mapper device, in the kernel's order. */
     public List<DmDevice> list() throws IOException {
-        requireOpen();
-        try (Arena arena = Arena.ofConfined();
-             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_LIST(), "list", "devices")) {
-            task.run();
-            return names(libdevmapper_h.dm_task_get_names(task.handle()));
-        }
+        return list(DmIoctl.FIRST_BYTES);
     }
 
-    /**
-     * Walks libdevmapper's name list: records of {dev u64, next u32, name}; next is the
-     * offset of the following record from this one, 0 on the last; dev 0 means "no devices".
-     */
-    private static List<DmDevice> names(MemorySegment first) {
-        List<DmDevice> devices = new ArrayList<>();
-        if (first.equals(MemorySegment.NULL)) {
-            return devices;
-        }
-        MemorySegment all = first.reinterpret(Long.MAX_VALUE);
-        long at = 0;
-        if (dm_names.dev(all) == 0) {
-            return devices;
-        }
-        while (true) {
-            MemorySegment entry = all.asSlice(at);
-            devices.add(new DmDevice(entry.getString(dm_names.name$offset()), DevNo.decode(dm_names.dev(entry))));
-            int next = dm_names.next(entry);
-            if (next == 0) {
-                return devices;
-            }
-            at += Integer.toUnsignedLong(next);
+    /** list() starting from an argument buffer of {@code firstBytes} (tests: one too small at first). */
+    List<DmDevice> list(int firstBytes) throws IOException {
+        requireOpen();
+        try (Arena arena = Arena.ofConfined()) {
+            return DmReplies.names(DmIoctl.query(arena, DmIoctls.DM_LIST_DEVICES, "list devices", "", 0,
+                    firstBytes).data());
         }
     }
 
@@ -156,8 +132,8 @@ public final class DmClient implements AutoCloseable {
             return DmInfo.missing();
         }
         return new DmInfo(true,
-                DmTask.string(libdevmapper_h.dm_task_get_name(task.handle())),
-                DmTask.string(libdevmapper_h.dm_task_get_uuid(task.handle())),
+                DmTask.string(libdevmapper_h.dm_task_get_name(task.handle()), dm_ioctl_h.DM_NAME_LEN()),
+                DmTask.string(libdevmapper_h.dm_task_get_uuid(task.handle()), dm_ioctl_h.DM_UUID_LEN()),
                 new DevNo(dm_info.major(dmi), dm_info.minor(dmi)),
                 dm_info.open_count(dmi), dm_info.suspended(dmi) != 0, dm_info.read_only(dmi) != 0,
                 dm_info.target_count(dmi), dm_info.event_nr(dmi),
@@ -172,55 +148,29 @@ public final class DmClient implements AutoCloseable {
 
     /** The live table, one Target per line (params as loaded, device numbers as maj:min). */
     public List<Target> table(String name) throws IOException {
-        return targets(name, libdevmapper_h.DM_DEVICE_TABLE(), "table");
+        return targets(name, dm_ioctl_h.DM_STATUS_TABLE_FLAG(), "table");
     }
 
     /** The targets' status lines. */
     public List<Target> status(String name) throws IOException {
-        return targets(name, libdevmapper_h.DM_DEVICE_STATUS(), "status");
+        return targets(name, 0, "status");
     }
 
-    private List<Target> targets(String name, int type, String operation) throws IOException {
+    private List<Target> targets(String name, int flags, String operation) throws IOException {
         requireExists(name);
-        try (Arena arena = Arena.ofConfined(); DmTask task = new DmTask(arena, type, operation, name)) {
-            task.name(name).noOpenCount().run();
-            MemorySegment start = arena.allocate(ValueLayout.JAVA_LONG);
-            MemorySegment length = arena.allocate(ValueLayout.JAVA_LONG);
-            MemorySegment targetType = arena.allocate(ValueLayout.ADDRESS);
-            MemorySegment params = arena.allocate(ValueLayout.ADDRESS);
-            List<Target> targets = new ArrayList<>();
-            MemorySegment next = MemorySegment.NULL;
-            do {
-                next = libdevmapper_h.dm_get_next_target(task.handle(), next, start, length, targetType, params);
-                MemorySegment typeString = targetType.get(ValueLayout.ADDRESS, 0);
-                if (!typeString.equals(MemorySegment.NULL)) { // a device without a table has none
-                    targets.add(new Target(start.get(ValueLayout.JAVA_LONG, 0), length.get(ValueLayout.JAVA_LONG, 0),
-                            DmTask.string(typeString), DmTask.string(params.get(ValueLayout.ADDRESS, 0))));
-                }
-            } while (!next.equals(MemorySegment.NULL));
-            return targets;
+        try (Arena arena = Arena.ofConfined()) {
+            DmIoctl.Reply reply = DmIoctl.query(arena, DmIoctls.DM_TABLE_STATUS, operation, name, flags,
+                    DmIoctl.FIRST_BYTES);
+            return DmReplies.targets(reply.data(), reply.targetCount());
         }
     }
 
     /** The devices this one's table uses, as major:minor. */
     public List<DevNo> deps(String name) throws IOException {
         requireExists(name);
-        try (Arena arena = Arena.ofConfined();
-             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_DEPS(), "deps", name)) {
-            task.name(name).noOpenCount().run();
-            MemorySegment deps = libdevmapper_h.dm_task_get_deps(task.handle());
-            if (deps.equals(MemorySegment.NULL)) {
-                throw new DmException("libdevmapper returned no dependencies for " + name);
-            }
-            deps = deps.reinterpret(dm_deps.sizeof());
-            int count = dm_deps.count(deps);
-            MemorySegment devices = deps.reinterpret(dm_deps.device$offset() + 8L * count)
-                    .asSlice(dm_deps.device$offset());
-            List<DevNo> result = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                result.add(DevNo.decode(devices.getAtIndex(ValueLayout.JAVA_LONG, i)));
-            }
-            return result;
+        try (Arena arena = Arena.ofConfined()) {
+            return DmReplies.deps(DmIoctl.query(arena, DmIoctls.DM_TABLE_DEPS, "deps", name, 0,
+                    DmIoctl.FIRST_BYTES).data());
         }
     }
 
@@ -230,10 +180,9 @@ public final class DmClient implements AutoCloseable {
      */
     public String message(String name, long sector, String text) throws IOException {
         requireExists(name);
-        try (Arena arena = Arena.ofConfined();
-             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_TARGET_MSG(), "message '" + text + "' to", name)) {
-            task.name(name).message(sector, text).run();
-            return DmTask.string(libdevmapper_h.dm_task_get_message_response(task.handle()));
+        try (Arena arena = Arena.ofConfined()) {
+            DmIoctl.Reply reply = DmIoctl.message(arena, name, sector, text);
+            return reply.hasFlag(dm_ioctl_h.DM_DATA_OUT_FLAG()) ? DmReplies.response(reply.data()) : "";
         }
     }
 

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import org.lvmsync.bindings.devmapper.libdevmapper_h;
+import org.lvmsync.os.CString;
 import org.lvmsync.os.ErrnoException;
 
 /**
@@ -43,17 +44,6 @@ final class DmTask implements AutoCloseable {
         return this;
     }
 
-    DmTask message(long sector, String text) throws DmException {
-        check(libdevmapper_h.dm_task_set_sector(dmt, sector), "set the sector");
-        check(libdevmapper_h.dm_task_set_message(dmt, arena.allocateFrom(text)), "set the message");
-        return this;
-    }
-
-    DmTask noOpenCount() throws DmException {
-        check(libdevmapper_h.dm_task_no_open_count(dmt), "skip the open count");
-        return this;
-    }
-
     /** Runs the ioctl; a failure carries the kernel's errno when libdevmapper kept one. */
     void run() throws DmException, ErrnoException {
         if (libdevmapper_h.dm_task_run(dmt) == 0) {
@@ -78,8 +68,16 @@ final class DmTask implements AutoCloseable {
         libdevmapper_h.dm_task_destroy(dmt);
     }
 
-    /** A NUL-terminated string owned by libdevmapper, or "" for NULL. */
-    static String string(MemorySegment p) {
-        return p.equals(MemorySegment.NULL) ? "" : p.reinterpret(Long.MAX_VALUE).getString(0);
+    /**
+     * A string in the task's own memory, "" for NULL. {@code capacity} is the size of the
+     * field it lies in (libdevmapper's name and uuid point into the ioctl header's
+     * name[128] and uuid[129]): nothing past it is read.
+     */
+    static String string(MemorySegment p, int capacity) throws DmFormatException {
+        if (p.equals(MemorySegment.NULL)) {
+            return "";
+        }
+        return CString.at(p, capacity).orElseThrow(() -> new DmFormatException(
+                "libdevmapper returned a string that does not end within its " + capacity + "-byte field"));
     }
 }

@@ -365,8 +365,20 @@ public final class Fd implements AutoCloseable {
     /**
      * ioctl(2) with a pointer argument (or NULL); {@code what} names the request in the
      * error message. Returns the ioctl's non-negative result.
+     * <p>
+     * The kernel reads and writes the argument in place, as many bytes as the request's
+     * size field says ({@code _IOR/_IOW/_IOWR}; 8 for BLKGETSIZE64, 312 for a DM ioctl's
+     * header), so {@code arg} must be native and at least that long. Requests made with
+     * plain {@code _IO} carry no size (BLKSSZGET writes an int): their callers allocate
+     * what the request's documentation says, and a DM ioctl's further data is checked by
+     * its caller against the header's data_size.
      */
     public int ioctl(String what, long request, MemorySegment arg) throws ErrnoException {
+        long size = IoctlNumber.size(request);
+        if (!arg.equals(MemorySegment.NULL) && (!arg.isNative() || arg.byteSize() < size)) {
+            throw new IllegalArgumentException(what + " on " + name + " needs a native argument of at least "
+                    + size + " bytes, not " + arg);
+        }
         int fd = live();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Native.errnoState(arena);

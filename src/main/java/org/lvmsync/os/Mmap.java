@@ -24,8 +24,37 @@ public final class Mmap implements AutoCloseable {
         this.segment = segment;
     }
 
-    /** Maps {@code [offset, offset+length)} of {@code fd}; offset must be page aligned. */
+    /**
+     * Maps {@code [offset, offset+length)} of {@code fd}, which must lie within its size;
+     * offset must be page aligned. The segment is exactly that long.
+     */
     public static Mmap map(Fd fd, long offset, long length, boolean readOnly) throws ErrnoException {
+        checkRange(fd, offset, length);
+        // a page mapped past the end of the file or device faults (SIGBUS) when touched,
+        // which no bounds check of the segment would catch: map only what exists
+        long size = fd.size();
+        if (offset > size || length > size - offset) {
+            throw new IllegalArgumentException("mmap of [" + offset + ", " + (offset + length) + ") of "
+                    + fd.name() + " reaches past its end at " + size);
+        }
+        return mapped(fd, offset, length, readOnly);
+    }
+
+    /**
+     * Maps {@code length} bytes of a kernel object that {@code fd} hands out by an offset
+     * token rather than a file position: io_uring's rings ({@code IORING_OFF_SQ_RING} and
+     * the others), whose descriptor has no size to check against. The length must be what
+     * the kernel said the object holds (io_uring_setup(2)'s parameters give each ring's
+     * size): not every kernel refuses a longer mapping (6.18 maps the object's pages and
+     * leaves the rest to fault), so that size is the bound. The segment is exactly that long.
+     */
+    public static Mmap mapKernelObject(Fd fd, long offsetToken, long length, boolean readOnly)
+            throws ErrnoException {
+        checkRange(fd, offsetToken, length);
+        return mapped(fd, offsetToken, length, readOnly);
+    }
+
+    private static void checkRange(Fd fd, long offset, long length) {
         if (offset < 0 || offset % PAGE != 0) {
             throw new IllegalArgumentException("mmap offset " + offset + " of " + fd.name()
                     + " is not a multiple of the page size " + PAGE);
@@ -33,6 +62,9 @@ public final class Mmap implements AutoCloseable {
         if (length <= 0) {
             throw new IllegalArgumentException("mmap length " + length + " of " + fd.name() + " must be positive");
         }
+    }
+
+    private static Mmap mapped(Fd fd, long offset, long length, boolean readOnly) throws ErrnoException {
         int prot = readOnly ? mman_h.PROT_READ() : mman_h.PROT_READ() | mman_h.PROT_WRITE();
         MemorySegment address;
         try (Arena call = Arena.ofConfined()) {

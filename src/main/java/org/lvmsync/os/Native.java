@@ -119,6 +119,13 @@ final class Native {
     private static final boolean HAVE_ERRNO_NAMES =
             LINKER.defaultLookup().find("strerrorname_np").isPresent();
 
+    /**
+     * The most bytes read of a strerror(3) text: glibc's longest message has 49 characters,
+     * "Unknown error -2147483648" 25; strerrorname_np(3) names ("ENOTRECOVERABLE") at most 15.
+     */
+    private static final long MESSAGE_CAPACITY = 256;
+    private static final long NAME_CAPACITY = 32;
+
     /** "Device or resource busy (EBUSY)"; unknown numbers still print something useful. */
     static String describe(int errno) {
         return describe(errno, HAVE_ERRNO_NAMES);
@@ -126,13 +133,9 @@ final class Native {
 
     /** As above; {@code withName} false is the message on a C library without strerrorname_np. */
     static String describe(int errno, boolean withName) {
-        String text = cString(string_h.strerror(errno));
-        String name = withName ? cString(string_h.strerrorname_np(errno)) : null;
-        return (text == null ? "error " + errno : text) + " (" + (name == null ? "errno " + errno : name) + ")";
-    }
-
-    private static String cString(MemorySegment p) {
-        return p.equals(MemorySegment.NULL) ? null : p.reinterpret(Long.MAX_VALUE).getString(0);
+        String text = CString.at(string_h.strerror(errno), MESSAGE_CAPACITY).orElse("error " + errno);
+        String name = withName ? CString.at(string_h.strerrorname_np(errno), NAME_CAPACITY).orElse(null) : null;
+        return text + " (" + (name == null ? "errno " + errno : name) + ")";
     }
 
     static int open(MemorySegment state, MemorySegment path, int flags, int mode) {

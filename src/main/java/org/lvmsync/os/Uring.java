@@ -127,11 +127,11 @@ public final class Uring implements AutoCloseable {
         long cqBytes = Integer.toUnsignedLong(io_cqring_offsets.cqes(cqOff)) + CQE_BYTES * cqEntries;
         // Mapped one by one even where the kernel shares one mapping for both rings
         // (IORING_FEAT_SINGLE_MMAP): the offsets still work, and the code has one path.
-        Mmap sqMap = Mmap.map(ring, io_uring_h.IORING_OFF_SQ_RING(), sqBytes, false);
+        Mmap sqMap = Mmap.mapKernelObject(ring, io_uring_h.IORING_OFF_SQ_RING(), sqBytes, false);
         Mmap cqMap = null;
         try {
-            cqMap = Mmap.map(ring, io_uring_h.IORING_OFF_CQ_RING(), cqBytes, false);
-            Mmap sqeMap = Mmap.map(ring, io_uring_h.IORING_OFF_SQES(), SQE_BYTES * sqEntries, false);
+            cqMap = Mmap.mapKernelObject(ring, io_uring_h.IORING_OFF_CQ_RING(), cqBytes, false);
+            Mmap sqeMap = Mmap.mapKernelObject(ring, io_uring_h.IORING_OFF_SQES(), SQE_BYTES * sqEntries, false);
             return new Uring(ring, sqMap, cqMap, sqeMap, params);
         } catch (ErrnoException | RuntimeException e) {
             sqMap.close();
@@ -154,10 +154,15 @@ public final class Uring implements AutoCloseable {
 
     /**
      * Queues a read of {@code buffer.byteSize()} bytes from {@code fd} at {@code offset}
-     * (not yet submitted). The buffer must stay valid until its completion is reaped.
-     * Returns false when every submission slot is taken by unsubmitted entries.
+     * (not yet submitted). The buffer must be native (the kernel writes to its address;
+     * a heap segment's address is an offset into its array) and stay valid until its
+     * completion is reaped. Returns false when every submission slot is taken by
+     * unsubmitted entries.
      */
     public boolean prepareRead(int fd, MemorySegment buffer, long offset, long userData) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("io_uring read into a heap segment: " + buffer);
+        }
         // Without SQPOLL the kernel takes every submitted entry during io_uring_enter,
         // so only entries not yet submitted can fill the ring.
         if (tail - submitted >= entries) {

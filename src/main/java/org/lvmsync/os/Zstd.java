@@ -75,9 +75,8 @@ public final class Zstd {
 
     /** The library's name of an error result, e.g. "Destination buffer is too small". */
     static String errorName(long result) {
-        MemorySegment name = zstd_h.ZSTD_getErrorName(result);
-        return name.equals(MemorySegment.NULL) ? "zstd error " + errorCode(result)
-                : name.reinterpret(MAX_ERROR_NAME).getString(0);
+        return CString.at(zstd_h.ZSTD_getErrorName(result), MAX_ERROR_NAME)
+                .orElse("zstd error " + errorCode(result));
     }
 
     /** Throws a {@link ZstdException} for an error result, else returns it. */

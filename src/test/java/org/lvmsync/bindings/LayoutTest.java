@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.lvmsync.bindings.devmapper.dm_deps;
 import org.lvmsync.bindings.devmapper.dm_info;
-import org.lvmsync.bindings.devmapper.dm_names;
 import org.lvmsync.bindings.devmapper.libdevmapper_h;
 import org.lvmsync.bindings.dmioctl.dm_ioctl;
 import org.lvmsync.bindings.dmioctl.dm_ioctl_h;
@@ -93,8 +91,6 @@ class LayoutTest {
                 .struct("dm_target_msg", dm_target_msg.class)
                 .constantsOf(libdevmapper_h.class)
                 .struct("dm_info", dm_info.class)
-                .struct("dm_deps", dm_deps.class)
-                .struct("dm_names", dm_names.class)
                 .expression("sizeof(uint64_t)", 8)
                 .verify(WORK.resolve("dm"));
     }

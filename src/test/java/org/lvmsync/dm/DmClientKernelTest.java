@@ -44,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *  155648..157696 real2          linear            1 MiB origin that will overflow
  *  157696..157760 cow2           linear            32 KiB exception store
  *                 snap2, origin2 as above
+ *  160000..163200 many           400 x linear      a table longer than the first ioctl buffer
  * </pre>
  */
 @Tag("kernel")
@@ -79,6 +80,7 @@ class DmClientKernelTest {
         create("cow2", "0 64 linear " + disk + " 157696");
         create("snap2", "0 2048 snapshot " + mapper("real2") + " " + mapper("cow2") + " P 8");
         create("origin2", "0 2048 snapshot-origin " + mapper("real2"));
+        create("many", manyLinearTargets());
         dm = DmClient.open();
     }
 
@@ -108,6 +110,33 @@ class DmClientKernelTest {
         for (String name : created) {
             assertEquals(devNo(Path.of("/dev/mapper", name)), listed.get(name), name);
         }
+    }
+
+    /**
+     * The first DM_LIST_DEVICES buffer holds 16 bytes of answer, far too few for these
+     * devices' names: the kernel says DM_BUFFER_FULL and the list is asked again with more
+     * room until it fits. Were that flag ignored, the list would come back empty.
+     */
+    @Test
+    void aListLongerThanTheFirstBufferIsAskedAgainWithMoreRoom() throws Exception {
+        List<DmDevice> all = dm.list();
+        assertTrue(all.stream().map(DmDevice::name).toList().containsAll(created), all.toString());
+        assertEquals(all, dm.list(DmIoctl.HEADER_BYTES + 16));
+    }
+
+    /** 400 targets of 40-byte specs and their parameters do not fit the first 16 KiB either. */
+    @Test
+    void aTableLongerThanTheFirstBufferComesWhole() throws Exception {
+        DevNo scratch = devNo(Path.of(disk));
+        List<Target> table = dm.table(P + "many");
+        assertEquals(MANY, table.size());
+        for (int i = 0; i < MANY; i++) {
+            assertEquals(new Target(8L * i, 8, "linear", scratch + " " + (160000 + 8L * i)), table.get(i));
+        }
+        List<Target> status = dm.status(P + "many");
+        assertEquals(MANY, status.size());
+        assertEquals(new Target(8L * (MANY - 1), 8, "linear", ""), status.get(MANY - 1));
+        assertEquals(List.of(scratch), dm.deps(P + "many"));
     }
 
     @Test
@@ -221,12 +250,31 @@ class DmClientKernelTest {
         }
     }
 
+    private static final int MANY = 400;
+
+    /** 400 linear targets of 8 sectors each, side by side on the disk from sector 160000. */
+    private static String manyLinearTargets() {
+        StringBuilder table = new StringBuilder();
+        for (int i = 0; i < MANY; i++) {
+            table.append(8L * i).append(" 8 linear ").append(disk).append(' ').append(160000 + 8L * i).append('\n');
+        }
+        return table.toString();
+    }
+
     private static String mapper(String shortName) {
         return "/dev/mapper/" + P + shortName;
     }
 
+    /** dmsetup create; a table of several lines goes through a file (--table takes one). */
     private static void create(String shortName, String table) throws Exception {
-        sh("dmsetup", "create", P + shortName, "--table", table);
+        if (table.contains("\n")) {
+            Path file = Files.createTempFile("lvmsync-dmtest", ".table");
+            Files.writeString(file, table);
+            sh("dmsetup", "create", P + shortName, file.toString());
+            Files.delete(file);
+        } else {
+            sh("dmsetup", "create", P + shortName, "--table", table);
+        }
         created.add(P + shortName);
     }
 

@@ -44,12 +44,15 @@ public final class Commands {
                     .redirectError(err.toFile());
             // LVM complains about inherited descriptors; the JDK closes them anyway.
             pb.environment().put("LVM_SUPPRESS_FD_WARNINGS", "1");
+            long start = System.nanoTime();
             Process p = pb.start();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError(String.join(" ", command) + " still running after "
                         + TIMEOUT_SECONDS + " s");
             }
+            // the guest's time goes to commands and JVM starts: each says what it cost
+            System.err.println("  (" + seconds(start) + ") " + String.join(" ", command));
             return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
@@ -59,6 +62,11 @@ public final class Commands {
         } finally {
             deleteQuietly(dir);
         }
+    }
+
+    /** Seconds since {@code startNanos}, e.g. "1.3 s". */
+    static String seconds(long startNanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
     }
 
     private static void deleteQuietly(Path dir) {

@@ -60,10 +60,12 @@ final class Lvmsync {
         }
     }
 
-    /** {@code lvmsync ARGS} in this JVM. */
+    /** {@code lvmsync ARGS} in this JVM (a remote side, --rsh, runs in a JVM of its own). */
     static Run inProcess(String... args) {
+        JvmCrashes crashes = JvmCrashes.watch();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream saved = Log.stream();
+        long start = System.nanoTime();
         int status;
         try (PrintStream capture = new PrintStream(err, true, StandardCharsets.UTF_8)) {
             Log.setStream(capture);
@@ -73,17 +75,31 @@ final class Lvmsync {
             Log.setLevel(Log.Level.NORMAL);
         }
         String text = err.toString(StandardCharsets.UTF_8);
-        System.err.println("$ lvmsync " + String.join(" ", args) + "  -> exit " + status);
+        System.err.println("$ lvmsync " + String.join(" ", args) + "  -> exit " + status + " (" + Commands.seconds(start) + ")");
         System.err.print(text.indent(4));
+        crashes.check("lvmsync " + String.join(" ", args));
         return new Run(status, text);
+    }
+
+    /**
+     * The harness's options for every JVM a test starts ({@code LVMSYNC_JAVA_OPTS}: C1
+     * only, {@code -XX:ErrorFile=} into the directory {@link JvmCrashes} watches), for a
+     * JVM started without scripts/lvmsync, which reads them itself; none outside the guest.
+     */
+    static List<String> harnessJvmOptions() {
+        String opts = System.getenv("LVMSYNC_JAVA_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.strip().split("\\s+"));
     }
 
     /** {@code bash -c SCRIPT} (pipelines of scripts/lvmsync processes); stderr captured. */
     static Run shell(String script) {
+        JvmCrashes crashes = JvmCrashes.watch();
         List<String> command = new ArrayList<>(List.of("bash", "-c", "set -o pipefail; " + script));
+        long start = System.nanoTime();
         Commands.Result r = Commands.tryRun(command.toArray(String[]::new));
-        System.err.println("$ " + script + "  -> exit " + r.status());
+        System.err.println("$ " + script + "  -> exit " + r.status() + " (" + Commands.seconds(start) + ")");
         System.err.print(r.stderr().indent(4));
+        crashes.check(script);
         return new Run(r.status(), r.stderr());
     }
 }

@@ -62,8 +62,10 @@ class RemoteSyncKernelTest {
                 "UsePAM no",
                 "StrictModes no",
                 "PidFile " + dir.resolve("sshd.pid"),
-                // the remote launcher picks the JDK running these tests
-                "SetEnv JAVA_HOME=" + Path.of(System.getProperty("java.home")),
+                // the remote launcher picks the JDK running these tests, with the harness's
+                // JVM options (its -XX:ErrorFile= among them: a crash there is found too)
+                "SetEnv JAVA_HOME=" + Path.of(System.getProperty("java.home"))
+                        + " \"LVMSYNC_JAVA_OPTS=" + System.getenv().getOrDefault("LVMSYNC_JAVA_OPTS", "") + "\"",
                 ""));
         sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true)

@@ -36,8 +36,6 @@ class ThinSyncKernelTest {
     private static final String VG = "e2e.thin-sync";
     private static final String POOL64 = "po.ol-64k";
     private static final String POOL1M = "po.ol-1m";
-    /** JVMs started here: C1 only and the serial collector, as the guest's test JVM. */
-    private static final String FAST_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
     private static LvmFixture lvm;
 
     @TempDir
@@ -74,8 +72,12 @@ class ThinSyncKernelTest {
         }
     }
 
+    /**
+     * scripts/lvmsync, which takes the harness's JVM options (C1 only, the fatal-error log
+     * where JvmCrashes looks) from the LVMSYNC_JAVA_OPTS every process here inherits.
+     */
     private static String launcher() {
-        return "LVMSYNC_JAVA_OPTS='" + FAST_JVM + "' " + ClassicSyncKernelTest.quote(Lvmsync.LAUNCHER);
+        return ClassicSyncKernelTest.quote(Lvmsync.LAUNCHER);
     }
 
     @Test
@@ -166,13 +168,15 @@ class ThinSyncKernelTest {
         ThinPools.assertNoHeldRoot(lvm, POOL1M, "syncs with 1 MiB blocks");
     }
 
-    /** A remote shell that runs the remote command here, with this checkout's launcher as lvmsync. */
+    /**
+     * A remote shell that runs the remote command here, with this checkout's launcher as
+     * lvmsync (and the harness's JVM options, inherited).
+     */
     private Path fakeSsh() throws IOException {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Files.deleteIfExists(bin.resolve("lvmsync"));
         Files.createSymbolicLink(bin.resolve("lvmsync"), Lvmsync.LAUNCHER);
-        return executable(tmp.resolve("fake-ssh"), "shift\nexport LVMSYNC_JAVA_OPTS='" + FAST_JVM + "'\n"
-                + "PATH='" + bin + "':\"$PATH\" exec sh -c \"$*\"\n");
+        return executable(tmp.resolve("fake-ssh"), "shift\nPATH='" + bin + "':\"$PATH\" exec sh -c \"$*\"\n");
     }
 
     private static Path executable(Path file, String body) throws IOException {
@@ -217,37 +221,48 @@ class ThinSyncKernelTest {
         lvm.thinSnapshot(origin, origin + "-s1");
 
         // SIGTERM in mid-transfer: the stream is read a little, then the sender is stopped
+        JvmCrashes crashes = JvmCrashes.watch();
         ProcessBuilder pb = new ProcessBuilder(Lvmsync.LAUNCHER.toString(), "--stdout", "--full", vgLv(origin + "-s1"))
                 .redirectError(tmp.resolve("term.err").toFile());
-        pb.environment().put("LVMSYNC_JAVA_OPTS", FAST_JVM);
         Process p = pb.start();
         try (InputStream in = p.getInputStream()) {
-            assertEquals(256 * 1024, in.readNBytes(256 * 1024).length, "the stream started");
+            int started = in.readNBytes(256 * 1024).length;
+            if (started < 256 * 1024) {   // it ended early: a crash says so itself
+                p.waitFor(120, TimeUnit.SECONDS);
+                crashes.check("lvmsync --stdout --full");
+            }
+            assertEquals(256 * 1024, started, "the stream started");
             p.destroy();   // SIGTERM
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "lvmsync ended after SIGTERM");
         }
         String said = Files.readString(tmp.resolve("term.err"));
+        crashes.check("lvmsync --stdout --full, stopped by SIGTERM");
         assertEquals(143, p.exitValue(), said);
         assertTrue(said.contains("lvmsync: interrupted"), said);
         ThinPools.assertNoHeldRoot(lvm, POOL64, "SIGTERM in mid-transfer");
 
         // while one is held: the shutdown hook releases it. SIGHUP here; SIGINT and SIGTERM take the same
-        // way through the JVM (one handler for the three), and every JVM start costs 10-25 s in the guest.
+        // way through the JVM (one handler for the three), and every JVM start costs 5-15 s in the guest.
         // The holder starts with default dispositions (a background job of a script inherits SIGINT ignored).
         for (String signal : List.of("HUP")) {
             List<String> java = new ArrayList<>(List.of("env", "--default-signal=INT,HUP,TERM",
                     Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-            java.addAll(List.of(FAST_JVM.split(" ")));
-            java.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", codeSource(HoldMetadataMain.class) + ":"
-                    + codeSource(org.lvmsync.thin.HeldMetadata.class), HoldMetadataMain.class.getName(),
-                    ThinPools.poolTarget(lvm, POOL64)));
+            java.addAll(Lvmsync.harnessJvmOptions());
+            java.addAll(List.of("-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
+                    "-cp", codeSource(HoldMetadataMain.class) + ":" + codeSource(org.lvmsync.thin.HeldMetadata.class),
+                    HoldMetadataMain.class.getName(), ThinPools.poolTarget(lvm, POOL64)));
             Process holder = new ProcessBuilder(java).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
                     StandardCharsets.US_ASCII)).readLine();
+            if (line == null) {   // it ended before it held one: a crash says so itself
+                holder.waitFor(120, TimeUnit.SECONDS);
+                crashes.check("HoldMetadataMain");
+            }
             assertTrue(line != null && line.startsWith("held "), "the holder said: " + line);
             assertEquals(line.substring(5).trim(), ThinPools.heldRoot(lvm, POOL64), "held while it runs");
             Commands.run("kill", "-" + signal, Long.toString(holder.pid()));
             assertTrue(holder.waitFor(120, TimeUnit.SECONDS), "the holder ended after SIG" + signal);
+            crashes.check("HoldMetadataMain, stopped by SIG" + signal);
             ThinPools.assertNoHeldRoot(lvm, POOL64, "SIG" + signal + " while held");
         }
     }

@@ -106,6 +106,30 @@ class FdTest {
         }
     }
 
+    /**
+     * The kernel writes an ioctl's argument in place, as many bytes as the request number
+     * encodes: a shorter buffer would let it write past the segment, so the call is refused
+     * before it is made (on a file the ioctl itself would only fail with ENOTTY).
+     */
+    @Test
+    void anIoctlArgumentShorterThanTheRequestSaysIsRefusedBeforeTheCall() throws Exception {
+        long blkGetSize64 = BlockIoctls.BLKGETSIZE64;
+        assertEquals(8, IoctlNumber.size(blkGetSize64));
+        assertEquals(0, IoctlNumber.size(BlockIoctls.BLKSSZGET));
+        Path file = Files.write(dir.resolve("file"), new byte[8192]);
+        try (Arena arena = Arena.ofConfined(); Fd fd = Fd.open(file, Fd.O_RDWR)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> fd.ioctl("BLKGETSIZE64", blkGetSize64, arena.allocate(4)));
+            assertTrue(e.getMessage().startsWith("BLKGETSIZE64 on " + file + " needs a native argument of at least 8"),
+                    e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> fd.ioctl("BLKGETSIZE64", blkGetSize64, MemorySegment.ofArray(new byte[8])));
+            ErrnoException enotty = assertThrows(ErrnoException.class,
+                    () -> fd.ioctl("BLKGETSIZE64", blkGetSize64, arena.allocate(8)));
+            assertEquals(org.lvmsync.bindings.libc.errno_h.ENOTTY(), enotty.errno());
+        }
+    }
+
     @Test
     void closeIsIdempotentAndUseAfterCloseIsABug() throws Exception {
         Fd fd = Fd.open(Files.write(dir.resolve("c"), new byte[1]), Fd.O_RDONLY);
