@@ -1,18 +1,15 @@
 package org.lvmsync.stream;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes {@link ClassicFormat} streams. Headers and small payloads are gathered in one
- * fixed native buffer (owned here, released by close) so a stream of 4 KiB records costs
- * one write(2) per buffer, not two per record; payloads at least as large as the buffer
- * go straight to the channel.
+ * Writes {@link ClassicFormat} streams through a {@link StreamOutput}, the same buffered,
+ * refuse-after-a-failed-write output the extended encoder uses: a stream of 4 KiB records
+ * costs one write(2) per buffer, not two per record.
  */
 final class ClassicEncoder implements StreamEncoder {
     static final int BUFFER_SIZE = 256 * 1024;
@@ -20,28 +17,22 @@ final class ClassicEncoder implements StreamEncoder {
     private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[1 << 20]);
 
     private final ClassicFormat format;
-    private final WritableByteChannel out;
-    private final Arena arena = Arena.ofConfined();
-    /** The whole buffer, addressed absolutely; {@link #buffer} is a view of it. */
-    private final MemorySegment bufferSegment = arena.allocate(BUFFER_SIZE);
-    private final ByteBuffer buffer = bufferSegment.asByteBuffer().order(ByteOrder.BIG_ENDIAN);
-    private long position;
-    private IOException broken;
+    private final StreamOutput out;
+    /** One record header, big-endian (ByteBuffer's default order): offset u64, length u32. */
+    private final byte[] header = new byte[ClassicFormat.HEADER_BYTES];
 
-    ClassicEncoder(ClassicFormat format, WritableByteChannel out) {
+    ClassicEncoder(ClassicFormat format, WritableByteChannel channel) {
         this.format = format;
-        this.out = out;
+        this.out = new StreamOutput(channel, BUFFER_SIZE);
     }
 
     @Override
     public void writeHandshake() throws IOException {
-        checkUsable();
-        if (position != 0) {
+        out.checkUsable();
+        if (out.position() != 0) {
             throw new IllegalStateException("the handshake must be the first thing in a stream");
         }
-        byte[] line = (format.handshake() + "\n").getBytes(StandardCharsets.US_ASCII);
-        buffer.put(line);
-        position += line.length;
+        out.put((format.handshake() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override
@@ -50,7 +41,7 @@ final class ClassicEncoder implements StreamEncoder {
             case Record.Data data -> writeData(data, payload);
             case Record.Zero zero -> writeZeros(zero);
             case Record.Discard discard -> writeZeros(discard);
-            case Record.Header header -> checkUsable();   // the classic formats carry no identity
+            case Record.Header identity -> out.checkUsable();   // the classic formats carry no identity
             case Record.End end -> throw new IllegalArgumentException(
                     "the end record is made by finish(); the classic formats have none");
         }
@@ -65,25 +56,15 @@ final class ClassicEncoder implements StreamEncoder {
     }
 
     private void writeData(Record.Data record, MemorySegment data) throws IOException {
-        checkUsable();
+        out.checkUsable();
         long length = record.length();
         if (length > ClassicFormat.MAX_RECORD_LENGTH || data.byteSize() != length) {
             throw new IllegalArgumentException("record of " + length + " bytes with a payload of " + data.byteSize()
                     + " bytes; records carry 1.." + ClassicFormat.MAX_RECORD_LENGTH + " bytes: split longer runs");
         }
-        if (buffer.remaining() < ClassicFormat.HEADER_BYTES) {
-            flush();
-        }
-        buffer.putLong(record.offset()).putInt((int) length);
-        position += ClassicFormat.HEADER_BYTES;
-        if (length <= buffer.remaining()) {
-            MemorySegment.copy(data, 0, bufferSegment, buffer.position(), length);
-            buffer.position(buffer.position() + (int) length);
-        } else {
-            flush();
-            writeAll(data.asByteBuffer());
-        }
-        position += length;
+        ByteBuffer.wrap(header).putLong(record.offset()).putInt((int) length);
+        out.put(header);
+        out.put(data);
     }
 
     @Override
@@ -93,13 +74,7 @@ final class ClassicEncoder implements StreamEncoder {
 
     @Override
     public void flush() throws IOException {
-        checkUsable();
-        buffer.flip();
-        try {
-            writeAll(buffer);
-        } finally {
-            buffer.clear();
-        }
+        out.flush();
     }
 
     /** The classic format has no trailer: the stream simply ends. */
@@ -110,31 +85,11 @@ final class ClassicEncoder implements StreamEncoder {
 
     @Override
     public long position() {
-        return position;
+        return out.position();
     }
 
     @Override
     public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
-    }
-
-    private void writeAll(ByteBuffer src) throws IOException {
-        try {
-            while (src.hasRemaining()) {
-                out.write(src);
-            }
-        } catch (IOException | RuntimeException e) {
-            broken = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-            throw e;
-        }
-    }
-
-    private void checkUsable() throws IOException {
-        if (broken != null) {
-            throw new IOException("the change stream is broken by an earlier failed write ("
-                    + broken.getMessage() + "); nothing more is written to it", broken);
-        }
+        out.close();
     }
 }
