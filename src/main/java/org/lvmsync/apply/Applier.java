@@ -22,9 +22,11 @@ import org.lvmsync.stream.StreamIdentity;
  *
  * <p>Records are staged in a fixed buffer of {@link #STAGING_BYTES}. A full buffer is
  * written as one batch: (1) read the old bytes the batch will overwrite and append them to
- * the snapback file, (2) one fdatasync of the snapback file, (3) write the batch. So the
- * undo data is durable before the first byte it protects is overwritten, at one sync per
- * batch rather than one per 4 KiB record. Zero and discard records take part in batches
+ * the snapback file, (2) one fdatasync of the snapback file, (3) write the batch, in the
+ * background ({@link BatchWriter}: while it goes to the device the next batch is staged in
+ * a second buffer, and steps 1 and 2 for it run). So the undo data is durable before the
+ * first byte it protects is overwritten, at one sync per batch rather than one per 4 KiB
+ * record. Zero and discard records take part in batches
  * like data (their pre-images are saved the same way; with a snapback file a batch covers
  * at most {@link #STAGING_BYTES} of the device) and are written as the destination's
  * zeroing and deallocating calls (see {@link Destination}).
@@ -55,9 +57,6 @@ public final class Applier implements RecordSink, Resumable {
     static final int MAX_PIECES = 8192;
     /** The destination is synced and the record's durable point moved on after this many bytes. */
     static final long CHECKPOINT_BYTES = 64L << 20;
-    private static final byte DATA = 0;
-    private static final byte ZERO = 1;
-    private static final byte DISCARD = 2;
 
     private final Destination dest;
     private final Snapback snapback;            // null without --snapback
@@ -66,16 +65,12 @@ public final class Applier implements RecordSink, Resumable {
     private final Journal journal;
     private final Verifier verifier;            // null without --verify
     private final Optional<StreamIdentity> incoming;
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment staging = AlignedBuffer.allocate(arena, STAGING_BYTES);
+    // shared, not confined: the writer's threads read the staged bytes; only this applier frees them
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment oldBytes = AlignedBuffer.allocate(arena, STAGING_BYTES);
-    private final byte[] pieceKind = new byte[MAX_PIECES];
-    private final long[] pieceOffset = new long[MAX_PIECES];
-    private final long[] pieceStart = new long[MAX_PIECES];  // position in staging
-    private final long[] pieceLength = new long[MAX_PIECES];
-    private int pieces;
-    private long stagingUsed;
-    private long batchBytes;        // device bytes the staged pieces cover
+    private Batch batch = new Batch(arena, STAGING_BYTES, MAX_PIECES);   // being staged
+    private Batch spare = new Batch(arena, STAGING_BYTES, MAX_PIECES);   // being written, or free
+    private final BatchWriter writer;
 
     private final long startNanos = System.nanoTime();
     private long records;
@@ -105,6 +100,7 @@ public final class Applier implements RecordSink, Resumable {
         this.journal = journal;
         this.verifier = options.verify() ? new Verifier() : null;
         this.incoming = incoming;
+        this.writer = new BatchWriter(dest);
     }
 
     /**
@@ -214,9 +210,7 @@ public final class Applier implements RecordSink, Resumable {
         String littleEndian = suspectLittleEndian ? bounds.littleEndian(offset, length) : null;
         if (littleEndian != null) {
             // what is staged came from the same stream: drop it rather than write it
-            pieces = 0;
-            stagingUsed = 0;
-            batchBytes = 0;
+            batch.clear();
             String state = !destinationTouched ? dest.path() + " was not changed"
                     : dest.path() + " holds earlier records of this stream, as misplaced" + (snapback != null
                     ? ": lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes them" : "");
@@ -253,14 +247,13 @@ public final class Applier implements RecordSink, Resumable {
         long done = 0;
         while (done < data.byteSize()) {
             long n = Math.min(data.byteSize() - done, STAGING_BYTES);
-            long at = dest.directCapable(offset + done, n) ? AlignedBuffer.alignUp(stagingUsed) : stagingUsed;
-            if (pieces == MAX_PIECES || at + n > STAGING_BYTES || snapback != null && batchBytes + n > STAGING_BYTES) {
+            long at = dest.directCapable(offset + done, n) ? AlignedBuffer.alignUp(batch.used()) : batch.used();
+            if (batch.full() || at + n > STAGING_BYTES || snapback != null && batch.deviceBytes() + n > STAGING_BYTES) {
                 flush();
                 at = 0;
             }
-            MemorySegment.copy(data, done, staging, at, n);
-            addPiece(DATA, offset + done, at, n);
-            stagingUsed = at + n;
+            MemorySegment.copy(data, done, batch.staging, at, n);
+            batch.add(Batch.DATA, offset + done, at, n);
             done += n;
         }
         bytes += data.byteSize();
@@ -277,13 +270,13 @@ public final class Applier implements RecordSink, Resumable {
 
     /** Stages the first {@code keep} bytes of an admitted zero record: they will read back as zeros. */
     public void zero(long offset, long keep) throws IOException {
-        extent(ZERO, offset, keep);
+        extent(Batch.ZERO, offset, keep);
         zeroBytes += keep;
     }
 
     /** Stages the first {@code keep} bytes of an admitted discard record: deallocated where that reads zeros. */
     public void discard(long offset, long keep) throws IOException {
-        extent(DISCARD, offset, keep);
+        extent(Batch.DISCARD, offset, keep);
         discardBytes += keep;
     }
 
@@ -297,25 +290,16 @@ public final class Applier implements RecordSink, Resumable {
         long done = 0;
         while (done < keep) {
             // with a snapback file a batch covers at most the staging size: its pre-images are read whole
-            long room = snapback == null ? keep - done : STAGING_BYTES - batchBytes;
-            if (pieces == MAX_PIECES || room <= 0) {
+            long room = snapback == null ? keep - done : STAGING_BYTES - batch.deviceBytes();
+            if (batch.full() || room <= 0) {
                 flush();
                 continue;
             }
             long n = Math.min(keep - done, room);
-            addPiece(kind, offset + done, 0, n);
+            batch.add(kind, offset + done, 0, n);
             done += n;
         }
         recordDone();
-    }
-
-    private void addPiece(byte kind, long offset, long start, long length) {
-        pieceKind[pieces] = kind;
-        pieceOffset[pieces] = offset;
-        pieceStart[pieces] = start;
-        pieceLength[pieces] = length;
-        pieces++;
-        batchBytes += length;
     }
 
     /** Counted once complete: a record cut short by its stream does not count. */
@@ -326,29 +310,35 @@ public final class Applier implements RecordSink, Resumable {
     }
 
     /**
-     * Writes everything staged: old bytes to the snapback file and synced, then the new
-     * bytes. A failure at any step stops this applier for good: it is not retried, and no
-     * later call writes anything (retrying after a failed sync could overwrite bytes whose
-     * pre-images never reached the disk).
+     * Hands everything staged to the writer: old bytes to the snapback file and synced,
+     * then, once the batch before has reached the device, the new bytes (written in the
+     * background while the next batch is staged; see {@link BatchWriter}). A failure at
+     * any step stops this applier for good: it is not retried, and no later call writes
+     * anything (retrying after a failed sync could overwrite bytes whose pre-images never
+     * reached the disk). A failed write of a batch is reported by the next flush.
      */
     public void flush() throws IOException {
         if (failure != null) {
             throw new LvmsyncException(failure.failureClass(), "nothing more is written to " + dest.path()
                     + " after the failure: " + failure.getMessage(), failure);
         }
-        if (pieces == 0) {
+        if (batch.pieces() == 0) {
             return;
         }
         long complete = stagedEnd;   // every record staged whole so far is in this batch or an earlier one
         journal.begin();
         if (snapback != null) {
+            // the batch in flight covers only ranges already in 'written': these pre-images are not its bytes
             saveBatch();
         }
-        writeBatch();
-        sinceCheckpoint += batchBytes;
-        pieces = 0;
-        stagingUsed = 0;
-        batchBytes = 0;
+        awaitWriter();
+        destinationTouched = true;
+        Batch handed = batch;
+        writer.start(handed);
+        batch = spare;
+        spare = handed;
+        batch.clear();
+        sinceCheckpoint += handed.deviceBytes();
         if (sinceCheckpoint >= CHECKPOINT_BYTES) {
             checkpoint(complete);
         }
@@ -356,6 +346,7 @@ public final class Applier implements RecordSink, Resumable {
 
     /** The destination made durable, then the record told how far this stream is durable. */
     private void checkpoint(long complete) throws IOException {
+        awaitWriter();
         try {
             dest.sync();
         } catch (IOException | RuntimeException e) {
@@ -367,8 +358,8 @@ public final class Applier implements RecordSink, Resumable {
 
     /** The pre-images of the batch, appended to the snapback file and made durable. */
     private void saveBatch() throws IOException {
-        for (int i = 0; i < pieces; i++) {
-            saveOldBytes(pieceOffset[i], pieceLength[i]);
+        for (int i = 0; i < batch.pieces(); i++) {
+            saveOldBytes(batch.offset(i), batch.length(i));
         }
         try {
             snapback.sync();
@@ -377,21 +368,12 @@ public final class Applier implements RecordSink, Resumable {
         }
     }
 
-    private void writeBatch() throws IOException {
-        for (int i = 0; i < pieces; ) {
-            int last = pieceKind[i] == DATA ? lastAdjacentPiece(i) : i;
-            destinationTouched = true;
-            try {
-                switch (pieceKind[i]) {
-                    case DATA -> dest.write(staging.asSlice(pieceStart[i],
-                            pieceStart[last] + pieceLength[last] - pieceStart[i]), pieceOffset[i]);
-                    case ZERO -> dest.zero(pieceOffset[i], pieceLength[i]);
-                    default -> dest.discard(pieceOffset[i], pieceLength[i]);
-                }
-            } catch (IOException | RuntimeException e) {
-                throw fail(e, "writing " + dest.path() + " failed", false);
-            }
-            i = last + 1;
+    /** Waits for the batch being written; its failure becomes this applier's. */
+    private void awaitWriter() throws IOException {
+        try {
+            writer.await();
+        } catch (IOException | RuntimeException e) {
+            throw fail(e, "writing " + dest.path() + " failed", false);
         }
     }
 
@@ -417,20 +399,6 @@ public final class Applier implements RecordSink, Resumable {
     /** "lvmsync --apply UNDO DEST undoes this run, or " when there is an undo file. */
     private String rollBack() {
         return snapback != null ? "lvmsync --apply " + snapback.path() + " " + dest.path() + " undoes this run, or " : "";
-    }
-
-    /**
-     * The last data piece from {@code first} on that continues the one before it both on
-     * the device and in the staging buffer: a sorted stream's records become one large write.
-     */
-    private int lastAdjacentPiece(int first) {
-        int last = first;
-        while (last + 1 < pieces && pieceKind[last + 1] == DATA
-                && pieceOffset[last] + pieceLength[last] == pieceOffset[last + 1]
-                && pieceStart[last] + pieceLength[last] == pieceStart[last + 1]) {
-            last++;
-        }
-        return last;
     }
 
     /**
@@ -535,6 +503,7 @@ public final class Applier implements RecordSink, Resumable {
 
     private void complete() throws IOException {
         flush();
+        awaitWriter();
         try {
             dest.sync();
         } catch (IOException | RuntimeException e) {
@@ -585,9 +554,10 @@ public final class Applier implements RecordSink, Resumable {
      */
     @Override
     public void close() throws IOException {
-        if (!finished && pieces > 0) {
-            Log.debug("closing unfinished apply: " + pieces + " staged records not written");
+        if (!finished && batch.pieces() > 0) {
+            Log.debug("closing unfinished apply: " + batch.pieces() + " staged pieces not written");
         }
+        writer.close();   // a batch still in flight is written before its destination closes
         try (arena; dest; journal) {
             if (snapback != null && !succeeded && !destinationTouched) {
                 snapback.discard(failure != null ? failure : new IOException("unfinished apply"));

@@ -53,7 +53,10 @@ final class Destination implements AutoCloseable {
     private final int logicalBlockSize;
     private final String key;
     private final DiscardWay discardWay;
-    private boolean cachedBlockIo;     // buffered I/O on a block device left pages to drop
+    // Set by the applier's writer thread and by its own reads of pre-images, which overlap:
+    // only ever set to true while I/O runs, cleared by sync() once every write has returned.
+    private volatile boolean cachedBlockIo;     // buffered I/O on a block device left pages to drop
+    // Only the writer thread touches these (writes, zeroing), one batch after the other.
     private long fileEnd;              // a file's length now
     private boolean punchUnsupported;  // the filesystem refused to punch holes once
 
