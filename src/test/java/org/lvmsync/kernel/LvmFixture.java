@@ -7,7 +7,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import com.sun.nio.file.ExtendedOpenOption;
 
@@ -22,7 +24,11 @@ import com.sun.nio.file.ExtendedOpenOption;
  * use O_DIRECT: what the kernel wrote below the page cache is what they see.
  *
  * <p>One fixture per test class: create it in {@code @BeforeAll}, {@link #close()} it in
- * {@code @AfterAll} (removes the VG and wipes the disks for the next class). Without
+ * {@code @AfterAll} (removes every LV of the VG). The next class's fixture renames that
+ * empty VG rather than making a new one: each LVM command costs about a second under
+ * emulation, and wiping and re-making the PVs and the VG for every class cost ~27 s of
+ * a guest phase. A VG left with LVs (a class that died half-way) or not spanning all the
+ * disks is removed and the disks wiped, as for the first class of a boot. Without
  * scratch disks or without device-mapper it throws, so kernel tests fail rather than
  * skip where they cannot run.
  */
@@ -47,6 +53,9 @@ public final class LvmFixture implements AutoCloseable {
      */
     public static LvmFixture create(String vg) {
         List<String> disks = scratchDisks();
+        if (renameEmptyGroup(disks, vg)) {
+            return new LvmFixture(vg, disks);
+        }
         removeLeftovers(disks);
         for (String disk : disks) {
             Commands.run("wipefs", "--all", "--quiet", disk);
@@ -64,6 +73,33 @@ public final class LvmFixture implements AutoCloseable {
                     + " real device-mapper and run in the qemu guest; run scripts/test");
         }
         return List.of(list.trim().split("\\s+"));
+    }
+
+    /**
+     * Renames the VG the previous class emptied to {@code vg}, when exactly one VG spans all
+     * the scratch disks and holds no LV; false (nothing changed) otherwise.
+     */
+    private static boolean renameEmptyGroup(List<String> disks, String vg) {
+        Commands.Result pvs = Commands.tryRun("pvs", "--noheadings", "--separator", ":",
+                "-o", "pv_name,vg_name,lv_count");
+        if (pvs.status() != 0) {
+            return false;
+        }
+        Set<String> groups = new HashSet<>();
+        Set<String> covered = new HashSet<>();
+        for (String line : pvs.stdout().lines().map(String::trim).toList()) {
+            String[] f = line.split(":", -1);
+            if (f.length != 3 || !disks.contains(f[0]) || f[1].isEmpty() || !f[2].trim().equals("0")) {
+                return false;   // not ours, not in a VG, or a VG with LVs left in it
+            }
+            covered.add(f[0]);
+            groups.add(f[1]);
+        }
+        if (groups.size() != 1 || !covered.containsAll(disks)) {
+            return false;
+        }
+        String old = groups.iterator().next();
+        return old.equals(vg) || Commands.tryRun("vgrename", "--quiet", old, vg).status() == 0;
     }
 
     private static void removeLeftovers(List<String> disks) {
@@ -198,15 +234,17 @@ public final class LvmFixture implements AutoCloseable {
         return out;
     }
 
-    /** Removes the VG with all its LVs and wipes the disks; idempotent. */
+    /** Removes every LV of the VG, which the next class's fixture renames; idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        Commands.run("vgremove", "--force", "--force", "--yes", vg);
-        Commands.run(concat(List.of("pvremove", "--force", "--force", "--yes"), disks));
+        // with no LV left, lvremove has nothing to do and says so, exit status 5
+        if (!lvm("vgs", "--noheadings", "-o", "lv_count", vg).trim().equals("0")) {
+            Commands.run("lvremove", "--quiet", "--force", "--yes", vg);
+        }
     }
 
     private static String[] concat(List<String> head, List<String> tail) {

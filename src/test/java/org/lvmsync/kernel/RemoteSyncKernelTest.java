@@ -65,7 +65,8 @@ class RemoteSyncKernelTest {
                 // the remote launcher picks the JDK running these tests, with the harness's
                 // JVM options (its -XX:ErrorFile= among them: a crash there is found too)
                 "SetEnv JAVA_HOME=" + Path.of(System.getProperty("java.home"))
-                        + " \"LVMSYNC_JAVA_OPTS=" + System.getenv().getOrDefault("LVMSYNC_JAVA_OPTS", "") + "\"",
+                        + " \"LVMSYNC_JAVA_OPTS=" + System.getenv().getOrDefault("LVMSYNC_JAVA_OPTS", "") + "\""
+                        + xdgCacheHome(),
                 ""));
         sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", dir.resolve("sshd_config").toString())
                 .redirectErrorStream(true)
@@ -74,6 +75,12 @@ class RemoteSyncKernelTest {
         awaitListening();
         rsh = "ssh -F /dev/null -p " + PORT + " -i " + dir.resolve("client_key")
                 + " -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
+    }
+
+    /** The harness's CDS archive directory for the remote launcher too (scripts/vm/kernel-tests). */
+    private static String xdgCacheHome() {
+        String dir = System.getenv("XDG_CACHE_HOME");
+        return dir == null || dir.isBlank() ? "" : " XDG_CACHE_HOME=" + dir;
     }
 
     /** sshd is up once it accepts a connection; a dead sshd fails at once with its log. */
