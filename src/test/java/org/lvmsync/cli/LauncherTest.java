@@ -178,6 +178,47 @@ class LauncherTest {
         }
     }
 
+    private static final java.util.regex.Pattern MAIN_CACHE = java.util.regex.Pattern.compile(
+            "-XX:AOTCache=\\S*target/lvmsync\\.aot\\s");
+
+    /** thin-delta starts with a cache of its own and C1 only; every other run with the main cache. */
+    @Test
+    void thinDeltaRunsHaveTheirOwnAotCache(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        String runtime = Files.readAllLines(Path.of(System.getProperty("java.home"), "release")).stream()
+                .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=")).findFirst().orElseThrow()
+                .replaceAll("^[^=]*=\"?|\"$", "");
+        String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("flags")).findFirst().orElseThrow().replaceFirst("^[^:]*: ", "");
+        Files.writeString(dir.resolve("target/lvmsync.aot.jvm"), javaBin + " " + runtime + "\n" + flags + "\n");
+        var later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000);
+        Files.setLastModifiedTime(Files.writeString(dir.resolve("target/lvmsync.aot"), "not a real cache"), later);
+        String thinDelta = flagsOf(script, "thin-delta", "--help");
+        assertTrue(MAIN_CACHE.matcher(thinDelta).find() && thinDelta.contains("-XX:TieredStopAtLevel=1"),
+                "without a thin cache, the main one:\n" + thinDelta);
+        Files.setLastModifiedTime(Files.writeString(dir.resolve("target/lvmsync-thin.aot"), "not a real cache"), later);
+        thinDelta = flagsOf(script, "thin-delta", "--help");
+        assertTrue(thinDelta.contains("target/lvmsync-thin.aot") && thinDelta.contains("-XX:TieredStopAtLevel=1"),
+                thinDelta);
+        String version = flagsOf(script, "--version");
+        assertTrue(MAIN_CACHE.matcher(version).find() && !version.contains("TieredStopAtLevel"), version);
+    }
+
+    /** The JVM's command-line flags of a run through the script (and its output). */
+    private static String flagsOf(Path script, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of(script.toString())));
+        pb.command().addAll(List.of(args));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("LVMSYNC_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
     @Test
     void missingJarSaysToBuildIt(@TempDir Path dir) throws Exception {
         Path script = layout(dir, false);
