@@ -10,9 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 import org.lvmsync.thin.Superblock;
@@ -22,15 +20,15 @@ import org.lvmsync.thin.ThinDelta;
  * The training run of the AOT cache of {@code lvmsync thin-delta} runs
  * ({@code target/lvmsync-thin.aot}, made by {@code scripts/lvmsync} beside the main
  * one): a short process whose every millisecond shows next to thin_delta's, so its cache
- * holds its own classes and profiles only and no other mode's (a cache's classes are all
- * loaded at every start: the main cache costs a thin-delta run some 40 ms more CPU).
- * It writes a small pool metadata image of nine
- * blocks, written as dm-thin lays it out (superblock, two-level mapping tree, device
- * details tree, and a metadata snapshot's superblock copy at the held root), then diffed
- * the way {@code lvmsync thin-delta} runs do: plain, {@code --verbose} and from the held
- * root, into a file through the same kind of stream. Thin device 1 and 2 share one leaf
- * and differ in the other (changed, removed and added mappings), so the walk goes down
- * internal nodes, skips nothing it would not skip, and writes every kind of range.
+ * holds that mode's classes and no other mode's (a cache's classes are all loaded at
+ * every start: the main cache cost a thin-delta run some 40 ms more CPU), and no
+ * training profiles (the launcher says why). It writes a pool metadata image of nine
+ * blocks as dm-thin lays it out (superblock, two-level mapping tree, device details
+ * tree, and a metadata snapshot's superblock copy at the held root) and diffs it as
+ * {@code lvmsync thin-delta} runs do: plain, {@code --verbose} and from the held root,
+ * into a file through the same kind of stream. Thin devices 1 and 2 share one leaf and
+ * differ in the other (changed, removed and added mappings), so the walk goes down
+ * internal nodes, reads a shared leaf, and writes every kind of range.
  */
 final class ThinTraining {
     private static final int BLOCK = 4096;
@@ -64,9 +62,7 @@ final class ThinTraining {
             run(dir);
         } finally {
             System.setOut(out);
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            AotTraining.deleteTree(dir);
         }
     }
 
