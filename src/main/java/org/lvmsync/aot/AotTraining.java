@@ -32,7 +32,8 @@ import org.lvmsync.transport.StreamSink;
  * walk, the applier) are in the cache, already parsed and linked, when a run starts:
  * {@code --version}, {@code --help}, a usage error, an apply with a snapback, the
  * sending side from a COW walk through the sender into an extended stream (the default
- * format, compressed), and that stream applied with a snapback and --verify and undone. Not for people: it
+ * format, compressed), and that stream applied with a snapback and --verify and undone.
+ * ({@code thin-delta} runs have a cache of their own, {@link ThinTraining}.) Not for people: it
  * prints nothing and leaves nothing behind. It sits above cli, at the top of the package
  * graph, since it drives the command line and the layers below alike.
  */
@@ -62,14 +63,19 @@ public final class AotTraining {
         } finally {
             System.setOut(out);
             System.setErr(err);
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            deleteTree(dir);
+        }
+    }
+
+    /** A training's scratch directory, removed with all it holds. */
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
     /** A training step that went another way than real runs would trains the wrong code: the build says so. */
-    private static void run(int expected, String... args) {
+    static void run(int expected, String... args) {
         int status = Main.execute(args);
         if (status != expected) {
             throw new IllegalStateException("lvmsync " + String.join(" ", args) + " exited " + status + ", not "

@@ -315,7 +315,10 @@ public final class Fd implements AutoCloseable {
 
     /** posix_fadvise(DONTNEED); length 0 means "to the end of the file". */
     public void fadviseDontNeed(long offset, long length) throws ErrnoException {
-        int result = fcntl_h.posix_fadvise(live(), offset, length, fcntl_h.POSIX_FADV_DONTNEED());
+        int result;
+        try (Arena arena = Arena.ofConfined()) {
+            result = Native.fadvise(Native.errnoState(arena), live(), offset, length, fcntl_h.POSIX_FADV_DONTNEED());
+        }
         if (result != 0) {
             // posix_fadvise returns the error number instead of setting errno
             throw new ErrnoException("posix_fadvise", name, result);

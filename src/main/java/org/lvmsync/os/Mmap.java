@@ -11,7 +11,9 @@ import org.lvmsync.bindings.libc.mman_h;
  * A shared mapping of part of a file or device. The mapping owns a shared arena: closing
  * it unmaps the memory and invalidates the segment, so a stale segment fails with an
  * IllegalStateException instead of touching unmapped memory. Shared (not confined) because
- * mapped metadata is read by whichever thread walks it.
+ * mapped metadata is read by whichever thread walks it. Its own calls on the mapping
+ * (madvise, mincore) and the unmapping exclude each other: they pass the mapping's
+ * address as a plain integer ({@link Native}), which keeps no arena open during the call.
  */
 public final class Mmap implements AutoCloseable {
     private static final long PAGE = 4096;
@@ -98,7 +100,7 @@ public final class Mmap implements AutoCloseable {
     }
 
     /** mincore(2): bit {@code i} is set when page {@code i} of the mapping is in the page cache. */
-    public BitSet residentPages() throws ErrnoException {
+    public synchronized BitSet residentPages() throws ErrnoException {
         long pages = (segment.byteSize() + PAGE - 1) / PAGE;
         try (Arena call = Arena.ofConfined()) {
             MemorySegment vec = call.allocate(pages);
@@ -116,7 +118,7 @@ public final class Mmap implements AutoCloseable {
         }
     }
 
-    private void advise(long offset, long length, int advice, String what) throws ErrnoException {
+    private synchronized void advise(long offset, long length, int advice, String what) throws ErrnoException {
         long start = offset - offset % PAGE; // madvise wants a page-aligned start
         long end = Math.min(segment.byteSize(), offset + length);
         if (offset < 0 || length < 0 || start >= end) {
@@ -133,7 +135,7 @@ public final class Mmap implements AutoCloseable {
 
     /** Unmaps; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (arena.scope().isAlive()) {
             arena.close();
         }

@@ -154,28 +154,68 @@ class LauncherTest {
     @Test
     void theAotCacheIsUsedOnlyByTheJvmAndCpuThatMadeIt(@TempDir Path dir) throws Exception {
         Path script = layout(dir, true);
+        String jvm = thisJvm();
+        String flags = cpuFlags();
+        Path aot = Files.writeString(dir.resolve("target/lvmsync.aot"), "not a real cache");
+        Path made = dir.resolve("target/lvmsync.aot.jvm");
+        for (String[] c : new String[][] {{jvm, flags, "true"}, {jvm, "fpu vme", "false"},
+                {"/other/java " + jvm.substring(jvm.indexOf(' ') + 1), flags, "false"}}) {
+            Files.writeString(made, c[0] + "\n" + c[1] + "\n");
+            Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+            String out = flagsOf(script, "--version");
+            assertEquals(Boolean.parseBoolean(c[2]), out.contains("-XX:AOTCache="), c[0] + " / " + c[1] + ":\n" + out);
+            assertTrue(out.contains("(Java)"), out);
+        }
+    }
+
+    /** What the launcher writes of the JVM that made a cache: its real path and runtime version. */
+    private static String thisJvm() throws IOException {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
         String runtime = Files.readAllLines(Path.of(System.getProperty("java.home"), "release")).stream()
                 .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=")).findFirst().orElseThrow()
                 .replaceAll("^[^=]*=\"?|\"$", "");
-        String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+        return javaBin + " " + runtime;
+    }
+
+    /** ... and of the CPU: the first flags line of /proc/cpuinfo. */
+    private static String cpuFlags() throws IOException {
+        return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                 .filter(l -> l.startsWith("flags")).findFirst().orElseThrow().replaceFirst("^[^:]*: ", "");
-        Path aot = Files.writeString(dir.resolve("target/lvmsync.aot"), "not a real cache");
-        Path made = dir.resolve("target/lvmsync.aot.jvm");
-        for (String[] c : new String[][] {{javaBin + " " + runtime, flags, "true"},
-                {javaBin + " " + runtime, "fpu vme", "false"}, {"/other/java " + runtime, flags, "false"}}) {
-            Files.writeString(made, c[0] + "\n" + c[1] + "\n");
-            Files.setLastModifiedTime(aot, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000));
-            ProcessBuilder pb = new ProcessBuilder(script.toString(), "--version");
-            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-            pb.environment().put("LVMSYNC_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
-            pb.redirectErrorStream(true);
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(Boolean.parseBoolean(c[2]), out.contains("-XX:AOTCache="), c[0] + " / " + c[1] + ":\n" + out);
-            assertTrue(out.contains("(Java)"), out);
-        }
+    }
+
+    private static final java.util.regex.Pattern MAIN_CACHE = java.util.regex.Pattern.compile(
+            "-XX:AOTCache=\\S*target/lvmsync\\.aot\\s");
+
+    /** thin-delta starts with a cache of its own and C1 only; every other run with the main cache. */
+    @Test
+    void thinDeltaRunsHaveTheirOwnAotCache(@TempDir Path dir) throws Exception {
+        Path script = layout(dir, true);
+        Files.writeString(dir.resolve("target/lvmsync.aot.jvm"), thisJvm() + "\n" + cpuFlags() + "\n");
+        var later = java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 60_000);
+        Files.setLastModifiedTime(Files.writeString(dir.resolve("target/lvmsync.aot"), "not a real cache"), later);
+        String thinDelta = flagsOf(script, "thin-delta", "--help");
+        assertTrue(MAIN_CACHE.matcher(thinDelta).find() && thinDelta.contains("-XX:TieredStopAtLevel=1"),
+                "without a thin cache, the main one:\n" + thinDelta);
+        Files.setLastModifiedTime(Files.writeString(dir.resolve("target/lvmsync-thin.aot"), "not a real cache"), later);
+        thinDelta = flagsOf(script, "thin-delta", "--help");
+        assertTrue(thinDelta.contains("target/lvmsync-thin.aot") && thinDelta.contains("-XX:TieredStopAtLevel=1"),
+                thinDelta);
+        String version = flagsOf(script, "--version");
+        assertTrue(MAIN_CACHE.matcher(version).find() && !version.contains("TieredStopAtLevel"), version);
+    }
+
+    /** The JVM's command-line flags of a run through the script (and its output). */
+    private static String flagsOf(Path script, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(new java.util.ArrayList<>(List.of(script.toString())));
+        pb.command().addAll(List.of(args));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().put("LVMSYNC_JAVA_OPTS", "-XX:+PrintCommandLineFlags");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
     }
 
     @Test
