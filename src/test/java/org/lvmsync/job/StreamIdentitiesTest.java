@@ -127,7 +127,7 @@ class StreamIdentitiesTest {
         ThinSnapshot s1 = snapshot("data-s1", 5, "s1-uuid", 40);
         ThinSnapshot s2 = snapshot("data-s2", 6, "s2-uuid", 41);
         ThinSnapshot s3 = snapshot("data-s3", 7, "s3-uuid", 42);
-        apply(image, state, false, StreamIdentities.of(s1, Optional.empty(), SIZE, runs(0)), 0, (byte) 1);
+        apply(image, state, false, StreamIdentities.full(s1, SIZE, runs(0)), 0, (byte) 1);
         byte[] afterFull = Files.readAllBytes(image);
 
         StreamIdentity fromS2 = StreamIdentities.of(s3, Optional.of(s2), SIZE, runs(2));
@@ -153,9 +153,9 @@ class StreamIdentitiesTest {
     /**
      * Thin --full of volume A onto an image file with a state directory, then --full of
      * another volume B onto it: accepted (it needs nothing of what the destination held) and
-     * recorded, so an increment from A's lineage is refused with nothing written, and one
-     * from B's goes on. The undo file of B's copy leads the destination back to A, bytes and
-     * record: A's increment goes on after it.
+     * recorded, so an increment from A's lineage (and A's own changes) are refused with
+     * nothing written. The undo file of B's copy leads the destination back to A, bytes and
+     * record: A's increment goes on after it, and B's is refused.
      */
     @Test
     void aFullCopyOfAnotherVolumeIsAcceptedAndRecorded(@TempDir Path dir) throws IOException {
