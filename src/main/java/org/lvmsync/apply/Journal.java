@@ -76,6 +76,9 @@ final class Journal implements AutoCloseable {
                     + " against the snapshot the destination holds and cannot be resumed");
             return none(incoming);
         }
+        if (incoming.isEmpty()) {
+            warnUnchecked(dest, state);
+        }
         Journal journal = new Journal(record, state, incoming);
         DestinationState found = state;
         String refusal = incoming.map(id -> Lineage.refusal(found, id)).orElse(null);
@@ -89,6 +92,18 @@ final class Journal implements AutoCloseable {
             Log.warn("--force: " + dest + ": " + refusal);
         }
         return journal;
+    }
+
+    /**
+     * A stream in the original's formats names no snapshot, so it cannot be checked; once it
+     * writes, what the destination holds is unknown, and {@link #begin} clears the record.
+     */
+    private static void warnUnchecked(Path dest, DestinationState state) {
+        if (state.holds().isPresent() || state.run().isPresent()) {
+            Log.warn(dest + ": this stream is in the original's format, which names no snapshot: it is not checked"
+                    + " against " + state.holds().map(h -> "the snapshot the destination holds, "
+                    + Lineage.describe(h)).orElse("the run under way") + ", and the destination's record is cleared");
+        }
     }
 
     /** Where an interrupted run of the incoming stream left off, as the receiver answers a resuming sender. */

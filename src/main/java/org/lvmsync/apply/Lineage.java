@@ -11,14 +11,17 @@ import org.lvmsync.stream.StreamIdentity;
  * <p>The rule, in the order it is applied:
  * <ol>
  *   <li>no record (a first sync after a full copy), or a stream without identity (the
- *       original's formats): accepted;
+ *       original's formats, which cannot be checked; {@link Journal} then clears the
+ *       record): accepted;
  *   <li>the stream of the run the record says is under way (an interrupted run, sent
  *       again or resumed): accepted;
  *   <li>an undo (snapback) file: accepted if it undoes the run under way, or if the
  *       destination holds what the run it undoes brought; otherwise newer undo files
  *       must come first;
+ *   <li>a whole-device stream ({@code --full}): accepted, whatever the destination held,
+ *       since it needs none of it;
  *   <li>an increment with a base ({@code --since}): the destination must hold the base;
- *   <li>a stream without a base (a classic snapshot's changes since it was taken): the
+ *   <li>a stream without a base (a snapshot's changes since it was taken): the
  *       destination must hold a snapshot of the same origin.
  * </ol>
  * Identities are compared by their UUIDs (and a thin snapshot by pool and device id), never
@@ -47,7 +50,7 @@ final class Lineage {
             return "the destination holds " + describe(holds.get()) + ", but this undo file undoes a run that brought "
                     + describe(incoming.source()) + ": apply the newer undo files first (newest first)";
         }
-        if (holds.isEmpty()) {
+        if (holds.isEmpty() || incoming.wholeDevice()) {
             return null;
         }
         if (incoming.base().isPresent()) {
@@ -59,7 +62,8 @@ final class Lineage {
         return sameOrigin(holds.get(), incoming.source()) != Match.DIFFERENT ? null
                 : "the destination holds " + describe(holds.get()) + " (origin " + holds.get().originUuid().get()
                 + "), but this stream carries the changes of " + describe(incoming.source()) + " (origin "
-                + incoming.source().originUuid().get() + "), another volume: applied, it would mix two histories";
+                + incoming.source().originUuid().get() + "), another volume: applied, it would mix two histories (a --full"
+                + " copy of it replaces the destination whole and is accepted)";
     }
 
     /** Whether two identities name the same snapshot, as far as their fields tell. */

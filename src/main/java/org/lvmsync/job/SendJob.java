@@ -57,7 +57,7 @@ public final class SendJob {
         Log.verbose(snapshot.name() + ": " + runs.runCount() + " runs, " + runs.totalBytes()
                 + " bytes to send; reading them from " + source);
         long deviceSize = sizeOf(plan.source);
-        StreamIdentity identity = StreamIdentities.of(snapshot, plan.base, deviceSize, runs);
+        StreamIdentity identity = plan.identity(snapshot, deviceSize, runs);
         // a resume point is not trusted while the device the data comes from may still change
         boolean sourceHeld = plan.source.equals(nodes.path(snapshot.origin())) && snapshot.originOpenCount() > 0;
         try (IoEngine reader = IoEngines.open(source)) {

@@ -17,6 +17,7 @@ import org.lvmsync.discover.DeviceNodes;
 import org.lvmsync.discover.Snapshot;
 import org.lvmsync.discover.SnapshotDiscovery;
 import org.lvmsync.discover.ThinSnapshot;
+import org.lvmsync.stream.StreamIdentity;
 import org.lvmsync.thin.DeviceDetails;
 import org.lvmsync.thin.ThinMetadata;
 import org.lvmsync.thin.ThinRuns;
@@ -45,6 +46,8 @@ final class SendPlan {
     final OptionalLong zeroFillTo;
     /** For an increment (--since), the older snapshot it leads from: the stream's base. */
     final Optional<Snapshot> base;
+    /** A --full copy: the runs and the zero fill write the whole device, so the stream leads from nothing. */
+    final boolean wholeDevice;
     private final Runs runs;
     private final Optional<Path> flush;
 
@@ -56,15 +59,16 @@ final class SendPlan {
      * @param flush      a device whose dirty pages must reach it before the changes are read
      */
     private SendPlan(Path source, List<Path> reads, OptionalLong zeroFillTo, Runs runs, Optional<Path> flush) {
-        this(source, reads, zeroFillTo, Optional.empty(), runs, flush);
+        this(source, reads, zeroFillTo, Optional.empty(), false, runs, flush);
     }
 
-    private SendPlan(Path source, List<Path> reads, OptionalLong zeroFillTo, Optional<Snapshot> base, Runs runs,
-                     Optional<Path> flush) {
+    private SendPlan(Path source, List<Path> reads, OptionalLong zeroFillTo, Optional<Snapshot> base,
+                     boolean wholeDevice, Runs runs, Optional<Path> flush) {
         this.source = source;
         this.reads = List.copyOf(reads);
         this.zeroFillTo = zeroFillTo;
         this.base = base;
+        this.wholeDevice = wholeDevice;
         this.runs = runs;
         this.flush = flush;
     }
@@ -75,6 +79,12 @@ final class SendPlan {
             case SendMode.Since s -> since(snapshot, SnapshotDiscovery.find(s.older()), nodes);
             case SendMode.Full f -> full(snapshot, nodes);
         };
+    }
+
+    /** What the stream of {@code runs} says it is: a --full copy leads from nothing, an increment from its base. */
+    StreamIdentity identity(Snapshot snapshot, long deviceSize, RunList runs) throws IOException {
+        return wholeDevice ? StreamIdentities.full(snapshot, deviceSize, runs)
+                : StreamIdentities.of(snapshot, base, deviceSize, runs);
     }
 
     /** Flushes what must be flushed, then finds the runs. */
@@ -119,7 +129,7 @@ final class SendPlan {
         Path source = active(nw, nodes, "--since reads the data from it");
         warnResized(od.name().toString(), od.sizeBytes(), nw.name().toString(), nw.sizeBytes());
         List<Path> reads = List.of(source, Path.of(od.name().mapperPath()), nodes.path(nw.origin()));
-        return new SendPlan(source, reads, OptionalLong.empty(), Optional.of(od),
+        return new SendPlan(source, reads, OptionalLong.empty(), Optional.of(od), false,
                 () -> ThinChanges.read(nw.pool(), nodes, view -> {
                     checkOrder(view, od, nw);
                     return ThinRuns.changes(view, od.thinId(), nw.thinId(), od.sizeBytes(), nw.sizeBytes());
@@ -131,15 +141,19 @@ final class SendPlan {
             case ClassicSnapshot classic -> {
                 // the origin, whole: whatever changes while it is read, the snapshot records, and the next sync sends
                 Path origin = nodes.path(classic.origin());
-                yield new SendPlan(origin, List.of(origin, Path.of(classic.name().mapperPath())), OptionalLong.empty(),
-                        () -> whole(classic.sizeBytes()), Optional.empty());
+                yield fullCopy(origin, List.of(origin, Path.of(classic.name().mapperPath())), OptionalLong.empty(),
+                        () -> whole(classic.sizeBytes()));
             }
             case ThinSnapshot thin -> {
                 Path source = active(thin, nodes, "--full reads the data from it");
-                yield new SendPlan(source, List.of(source, nodes.path(thin.origin())), OptionalLong.of(thin.sizeBytes()),
-                        () -> ThinChanges.mapped(thin.pool(), nodes, thin.thinId(), thin.sizeBytes()), Optional.empty());
+                yield fullCopy(source, List.of(source, nodes.path(thin.origin())), OptionalLong.of(thin.sizeBytes()),
+                        () -> ThinChanges.mapped(thin.pool(), nodes, thin.thinId(), thin.sizeBytes()));
             }
         };
+    }
+
+    private static SendPlan fullCopy(Path source, List<Path> reads, OptionalLong zeroFillTo, Runs runs) {
+        return new SendPlan(source, reads, zeroFillTo, Optional.empty(), true, runs, Optional.empty());
     }
 
     private static RunList whole(long sizeBytes) {

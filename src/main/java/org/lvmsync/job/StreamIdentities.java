@@ -46,6 +46,14 @@ public final class StreamIdentities {
         return identity(source(snapshot), from, deviceSize, runs);
     }
 
+    /**
+     * The identity of a {@code --full} copy of {@code snapshot}: {@code runs} and what the
+     * receiver zero-fills make up the whole device, so the stream leads from nothing.
+     */
+    public static StreamIdentity full(Snapshot snapshot, long deviceSize, RunList runs) throws IOException {
+        return wholeDevice(source(snapshot), deviceSize, runs);
+    }
+
     /** What a receiver compares: one case per kind of snapshot. */
     private static SnapshotIdentity source(Snapshot snapshot) throws IOException {
         return switch (snapshot) {
@@ -104,8 +112,20 @@ public final class StreamIdentities {
      */
     public static StreamIdentity identity(SnapshotIdentity source, Optional<SnapshotIdentity> base, long deviceSize,
                                           RunList runs) {
-        long size = (deviceSize + 511) / 512 * 512;   // a file standing in for a device may end anywhere
-        return new StreamIdentity(streamId(source, base, size, runs), size, runs.unitBytes(), source, base);
+        long size = roundUp(deviceSize);
+        return new StreamIdentity(streamId(source, base, false, size, runs), size, runs.unitBytes(), source, base);
+    }
+
+    /** The stream of {@code runs} that writes the whole device of {@code deviceSize} bytes from {@code source}. */
+    public static StreamIdentity wholeDevice(SnapshotIdentity source, long deviceSize, RunList runs) {
+        long size = roundUp(deviceSize);
+        return StreamIdentity.wholeDevice(streamId(source, Optional.empty(), true, size, runs), size,
+                runs.unitBytes(), source);
+    }
+
+    /** A file standing in for a device may end anywhere; the identity counts whole sectors. */
+    private static long roundUp(long deviceSize) {
+        return (deviceSize + 511) / 512 * 512;
     }
 
     /** For streams of a device's own changes without a snapshot behind them (tests, benchmarks). */
@@ -115,11 +135,20 @@ public final class StreamIdentities {
         return identity(source, Optional.empty(), deviceSize, runs);
     }
 
-    /** SHA-256 over what makes the stream what it is, as a version-8 (custom) UUID. */
-    static UUID streamId(SnapshotIdentity source, Optional<SnapshotIdentity> base, long deviceSize, RunList runs) {
+    /**
+     * SHA-256 over what makes the stream what it is, as a version-8 (custom) UUID. A
+     * whole-device stream differs from the changes of the same snapshot even where their
+     * run lists agree (its data comes from the snapshot, theirs from the origin), so the
+     * marker is part of it; other streams keep the ids they had before it existed.
+     */
+    static UUID streamId(SnapshotIdentity source, Optional<SnapshotIdentity> base, boolean wholeDevice,
+                         long deviceSize, RunList runs) {
         MessageDigest sha = sha256();
         sha.update("lvmsync stream id 1\n".getBytes(StandardCharsets.US_ASCII));
         snapshot(sha, source);
+        if (wholeDevice) {
+            sha.update("whole device\n".getBytes(StandardCharsets.US_ASCII));
+        }
         base.ifPresent(b -> snapshot(sha, b));
         ByteBuffer b = ByteBuffer.allocate(64 * 1024);
         b.putLong(deviceSize).putLong(runs.unitBytes()).putLong(runs.runCount());

@@ -17,6 +17,7 @@ import java.util.UUID;
  *   0x0002 device size      u64, bytes, a positive multiple of 512          required
  *   0x0003 chunk size       u32, bytes, a multiple of 512 up to 1 GiB       required
  *   0x0004 undoes           16 bytes: the stream id a snapback file undoes  only in snapback files
+ *   0x0005 whole device     0 bytes: the stream writes the whole device     only without 0x0004 and 0x02nn
  *   0x01nn the source snapshot, 0x02nn the base snapshot (optional), nn:
  *     01 kind               u8: 1 classic, 2 thin                          required in a group
  *     02 name               text      03 LV UUID      04 origin UUID       05 pool UUID
@@ -24,13 +25,17 @@ import java.util.UUID;
  * </pre>
  *
  * Text is printable ASCII, 1..255 bytes. Unknown tags, wrong lengths and missing required
- * fields are refused: a newer sender that needs more fields uses a new handshake.
+ * fields are refused: a newer sender that needs more fields uses a new handshake. (0x0005
+ * came after the first streams of this handshake: those lack it and read as before, as
+ * streams that are no whole-device copy; a receiver older than it refuses a whole-device
+ * stream at its header record, before anything is written.)
  */
 final class IdentityCodec {
     static final int STREAM_ID = 0x0001;
     static final int DEVICE_SIZE = 0x0002;
     static final int CHUNK_SIZE = 0x0003;
     static final int UNDOES = 0x0004;
+    static final int WHOLE_DEVICE = 0x0005;
     static final int SOURCE = 0x0100;
     static final int BASE = 0x0200;
     static final int KIND = 1;
@@ -59,6 +64,9 @@ final class IdentityCodec {
         field(out, DEVICE_SIZE, u64(id.deviceSize()));
         field(out, CHUNK_SIZE, ByteBuffer.allocate(4).putInt((int) id.chunkSize()).array());
         id.undoes().ifPresent(u -> field(out, UNDOES, uuid(u)));
+        if (id.wholeDevice()) {
+            field(out, WHOLE_DEVICE, new byte[0]);
+        }
         snapshot(out, SOURCE, id.source());
         id.base().ifPresent(b -> snapshot(out, BASE, b));
         return out.toByteArray();
@@ -125,6 +133,7 @@ final class IdentityCodec {
     private static final class Fields {
         UUID streamId;
         Optional<UUID> undoes = Optional.empty();
+        boolean wholeDevice;
         long deviceSize = -1;
         long chunkSize = -1;
         final Snap source = new Snap();
@@ -154,6 +163,10 @@ final class IdentityCodec {
                     ByteBuffer b = ByteBuffer.wrap(fixed(tag, v, 16, at));
                     undoes = Optional.of(new UUID(b.getLong(), b.getLong()));
                 }
+                case WHOLE_DEVICE -> {
+                    fixed(tag, v, 0, at);
+                    wholeDevice = true;
+                }
                 default -> {
                     int group = tag & 0xff00;
                     Snap s = group == SOURCE ? source : group == BASE ? base : null;
@@ -180,7 +193,12 @@ final class IdentityCodec {
                 }
                 b = Optional.of(base.build());
             }
-            return new StreamIdentity(streamId, deviceSize, chunkSize, source.build(), b, undoes);
+            if (wholeDevice && (b.isPresent() || undoes.isPresent())) {
+                throw new Malformed("a whole-device stream (field 0x0005) " + (b.isPresent()
+                        ? "names a base snapshot (fields 0x02nn)" : "is an undo file (field 0x0004)")
+                        + ": it leads from nothing");
+            }
+            return new StreamIdentity(streamId, deviceSize, chunkSize, source.build(), b, undoes, wholeDevice);
         }
     }
 

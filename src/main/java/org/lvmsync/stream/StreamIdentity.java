@@ -13,14 +13,18 @@ import java.util.UUID;
  * @param chunkSize  bytes per change-tracking unit (COW chunk, thin block): runs start and end on it
  * @param source     the snapshot the data comes from: what the destination holds once applied
  * @param base       for an increment, the snapshot the destination must hold before it; empty when the
- *                   stream leads from a full copy of {@code source} (the classic workflow)
+ *                   stream leads from a full copy of {@code source} (the classic workflow) or from nothing
+ *                   ({@code wholeDevice})
  * @param undoes     set only in a snapback (undo) file: the id of the stream whose overwritten bytes
  *                   it holds (the nil UUID for a stream that carried no identity). Then {@code source}
  *                   and {@code base} describe the run it undoes: applying the file leads the
  *                   destination back from {@code source} to {@code base}
+ * @param wholeDevice the stream (with what its receiver zero-fills, a thin {@code --full}) writes the
+ *                   whole device from nothing: it needs nothing of what the destination held, so a
+ *                   receiver takes it onto any destination. Never with a base, never in an undo file
  */
 public record StreamIdentity(UUID streamId, long deviceSize, long chunkSize, SnapshotIdentity source,
-                             Optional<SnapshotIdentity> base, Optional<UUID> undoes) {
+                             Optional<SnapshotIdentity> base, Optional<UUID> undoes, boolean wholeDevice) {
     /** The stream id an undo file names when the stream it undoes carried none (a classic stream). */
     public static final UUID NO_STREAM = new UUID(0, 0);
 
@@ -39,12 +43,27 @@ public record StreamIdentity(UUID streamId, long deviceSize, long chunkSize, Sna
             throw new IllegalArgumentException("chunk size " + chunkSize + " is not a multiple of 512 in 512.."
                     + MAX_CHUNK);
         }
+        if (wholeDevice && (base.isPresent() || undoes.isPresent())) {
+            throw new IllegalArgumentException("a whole-device stream leads from nothing: it has no base and undoes"
+                    + " nothing");
+        }
     }
 
-    /** A stream that is not an undo file. */
+    /** Any stream but a whole-device copy (undo files among them). */
+    public StreamIdentity(UUID streamId, long deviceSize, long chunkSize, SnapshotIdentity source,
+                          Optional<SnapshotIdentity> base, Optional<UUID> undoes) {
+        this(streamId, deviceSize, chunkSize, source, base, undoes, false);
+    }
+
+    /** A stream that is not an undo file, nor a whole-device copy. */
     public StreamIdentity(UUID streamId, long deviceSize, long chunkSize, SnapshotIdentity source,
                           Optional<SnapshotIdentity> base) {
-        this(streamId, deviceSize, chunkSize, source, base, Optional.empty());
+        this(streamId, deviceSize, chunkSize, source, base, Optional.empty(), false);
+    }
+
+    /** A stream that writes the whole device of {@code source} from nothing (a {@code --full} copy). */
+    public static StreamIdentity wholeDevice(UUID streamId, long deviceSize, long chunkSize, SnapshotIdentity source) {
+        return new StreamIdentity(streamId, deviceSize, chunkSize, source, Optional.empty(), Optional.empty(), true);
     }
 
     /** Whether this is the identity of a snapback (undo) file. */

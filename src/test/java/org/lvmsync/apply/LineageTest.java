@@ -45,7 +45,25 @@ class LineageTest {
         String r = Lineage.refusal(holds(A1), stream(B1, Optional.empty()));
         assertEquals("the destination holds vg/a-snap (LV UUID LVM-a1) (origin LVM-a), but this stream carries the"
                 + " changes of vg/b-snap (LV UUID LVM-b1) (origin LVM-b), another volume: applied, it would mix two"
-                + " histories", r);
+                + " histories (a --full copy of it replaces the destination whole and is accepted)", r);
+    }
+
+    static StreamIdentity full(SnapshotIdentity source) {
+        return StreamIdentity.wholeDevice(UUID.randomUUID(), 1 << 20, 4096, source);
+    }
+
+    @Test
+    void aWholeDeviceStreamIsAcceptedWhateverTheDestinationHeld() {
+        assertNull(Lineage.refusal(holds(A1), full(B1)), "another volume, copied whole");
+        assertNull(Lineage.refusal(holds(T6), full(T5)), "an older snapshot of the same volume, copied whole");
+        assertNull(Lineage.refusal(DestinationState.UNKNOWN, full(A1)));
+        StreamIdentity x = stream(A2, Optional.empty());
+        DestinationState midway = holds(A1).withRun(new DestinationState.Run(x.streamId(), Optional.of(A2), 8192));
+        assertNull(Lineage.refusal(midway, full(B1)), "over another stream's interrupted run");
+        // what it leaves the destination holding is what the next streams are checked against
+        assertNull(Lineage.refusal(holds(B1), stream(B1, Optional.empty())));
+        assertTrue(Lineage.refusal(holds(B1), stream(A2, Optional.empty())).contains("another volume"));
+        assertTrue(Lineage.refusal(holds(B1), stream(T6, Optional.of(T5))).contains("leads from vg/t5"));
     }
 
     @Test

@@ -51,8 +51,11 @@ class TrustCommandLineTest {
 
     /** An extended stream of {@code source}'s changes {@code records}. */
     static byte[] stream(SnapshotIdentity source, List<Rec> records) throws IOException {
+        return stream(new StreamIdentity(UUID.randomUUID(), SIZE, 4096, source, Optional.empty()), records);
+    }
+
+    static byte[] stream(StreamIdentity id, List<Rec> records) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        StreamIdentity id = new StreamIdentity(UUID.randomUUID(), SIZE, 4096, source, Optional.empty());
         try (StreamEncoder enc = ExtendedFormat.V1.encoder(Channels.newChannel(out))) {
             enc.writeHandshake();
             enc.write(new Record.Header(id), MemorySegment.NULL);
@@ -94,7 +97,8 @@ class TrustCommandLineTest {
         assertEquals(1, lines.size(), r.stderr());
         assertTrue(lines.get(0).startsWith("lvmsync: " + img + ": the destination holds vg/a-snap (LV UUID LVM-a1)"
                 + " (origin LVM-a), but this stream carries the changes of vg/b-snap (LV UUID LVM-b1) (origin LVM-b),"
-                + " another volume: applied, it would mix two histories (recorded in "), lines.get(0));
+                + " another volume: applied, it would mix two histories (a --full copy of it replaces the destination"
+                + " whole and is accepted) (recorded in "), lines.get(0));
         assertTrue(lines.get(0).endsWith("); nothing was written. If " + img + " was copied whole since, or you know"
                 + " better, run again with --force"), lines.get(0));
         assertArrayEquals(afterA1, Files.readAllBytes(img), "nothing written");
@@ -105,6 +109,43 @@ class TrustCommandLineTest {
                 "the next snapshot of the same volume");
         assertEquals(0, lvmsync("--apply", other.toString(), "--force", "--state-dir", state(), img.toString())
                 .status(), "--force");
+    }
+
+    /**
+     * A whole-device stream (what --full sends) onto a destination whose record names
+     * another volume: accepted, and recorded, so the other volume's next changes are then
+     * refused. A stream in the original's format is accepted unchecked, with a warning, and
+     * clears the record: the next extended stream is taken as after a first copy.
+     */
+    @Test
+    void aWholeDeviceStreamReplacesTheRecordAndAClassicStreamClearsIt() throws IOException {
+        Path img = file("disk.img", random(SIZE, 11));
+        assertEquals(0, lvmsync("--apply", file("a1", stream(A1, List.of(new Rec(0, random(4096, 12))))).toString(),
+                "--state-dir", state(), img.toString()).status());
+        byte[] wholeB = random(SIZE, 13);
+        Path b1 = file("b1-full", stream(StreamIdentity.wholeDevice(UUID.randomUUID(), SIZE, 4096, B1),
+                List.of(new Rec(0, Arrays.copyOf(wholeB, SIZE / 2)),
+                        new Rec(SIZE / 2, Arrays.copyOfRange(wholeB, SIZE / 2, SIZE)))));
+        FaultSweepTest.Cli.Result full = lvmsync("--apply", b1.toString(), "--state-dir", state(), img.toString());
+        assertEquals(0, full.status(), full.stderr());
+        assertFalse(full.stderr().contains("lvmsync:"), "no warning, no --force: " + full.stderr());
+        assertArrayEquals(wholeB, Files.readAllBytes(img));
+
+        Path a2 = file("a2", stream(A2, List.of(new Rec(4096, random(4096, 14)))));
+        FaultSweepTest.Cli.Result refused = lvmsync("--apply", a2.toString(), "--state-dir", state(), img.toString());
+        assertEquals(7, refused.status(), refused.stderr());
+        assertTrue(refused.stderr().contains("the destination holds vg/b-snap (LV UUID LVM-b1)"), refused.stderr());
+        assertArrayEquals(wholeB, Files.readAllBytes(img), "nothing written");
+
+        Path classic = file("classic", FaultSweepTest.encode(List.of(new FaultSweepTest.Rec(0, random(4096, 15)))));
+        FaultSweepTest.Cli.Result unchecked = lvmsync("--apply", classic.toString(), "--state-dir", state(),
+                img.toString());
+        assertEquals(0, unchecked.status(), unchecked.stderr());
+        assertTrue(unchecked.stderr().contains("lvmsync: " + img + ": this stream is in the original's format, which"
+                + " names no snapshot: it is not checked against the snapshot the destination holds, vg/b-snap (LV UUID"
+                + " LVM-b1), and the destination's record is cleared"), unchecked.stderr());
+        assertEquals(0, lvmsync("--apply", a2.toString(), "--state-dir", state(), img.toString()).status(),
+                "no record: accepted as after a first copy");
     }
 
     @Test

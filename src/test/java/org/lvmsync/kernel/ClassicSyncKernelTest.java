@@ -55,10 +55,12 @@ class ClassicSyncKernelTest {
         assertFalse(Devices.sameBytes(s.originPath(), s.destinationPath()), "the writes changed the origin");
 
         long readBefore = Devices.sectorsRead(s.originPath());
-        Lvmsync.Run run = Lvmsync.inProcess(lvm.path(s.snapshot).toString(), s.destinationPath().toString());
+        Lvmsync.Run run = Lvmsync.inProcess("-v", "--verify", lvm.path(s.snapshot).toString(),
+                s.destinationPath().toString());
         long read = (Devices.sectorsRead(s.originPath()) - readBefore) * 512;
 
         run.assertStatus(0);
+        assertTrue(run.stderr().contains(": as written"), "--verify read every written range back:\n" + run.stderr());
         assertEquals(s.expectedBytes(), read, "bytes read from the origin = the changed 4 KiB chunks");
         Devices.assertSameBytes(s.originPath(), s.destinationPath());
         assertEquals(s.expectedBytes(), run.transferredBytes(), "bytes sent = the changed 4 KiB chunks");
@@ -144,6 +146,8 @@ class ClassicSyncKernelTest {
         assertEquals(ChangeStream.HANDSHAKE.length + 12L * records.size() + s.expectedBytes(), bytes.length,
                 "stream = handshake + headers + the changed chunks");
         assertEquals(s.expectedBytes(), run.transferredBytes());
+        // a block of the destination damaged after the apply: --verify FILE DEST (the original's format too)
+        TrustChecks.verifyFindsADamagedBlock(stream, s.destinationPath(), 9 * SyncScenario.MIB + 512 * 1024);
     }
 
     @Test

@@ -101,8 +101,10 @@ class ThinSyncKernelTest {
         long[] discard = {10 * MIB, 128 * KIB};
         write(origin, 32, writes);
         lvm.discard(origin, discard[0], discard[1]);
-        Lvmsync.Run sync = Lvmsync.inProcess(lvm.mapperPath(origin + "-s1").toString(), copy.toString());
+        Lvmsync.Run sync = Lvmsync.inProcess("-v", "--verify", lvm.mapperPath(origin + "-s1").toString(),
+                copy.toString());
         sync.assertStatus(0);
+        assertTrue(sync.stderr().contains(": as written"), "--verify read every written range back:\n" + sync.stderr());
         Devices.assertSameBytes(lvm.path(origin), copy);
         assertEquals(ThinPools.blocks(64 * KIB, writes[0], writes[1], writes[2], discard).size() * 64 * KIB,
                 sync.transferredBytes(), "the written and the discarded 64 KiB blocks");
@@ -128,15 +130,38 @@ class ThinSyncKernelTest {
         Devices.assertSameBytes(s3, copy);
         assertEquals(2 * 64 * KIB, inc.transferredBytes());
 
+        write(origin, 35, new long[] {16 * MIB, 2 * MIB});   // s4 also gets two whole 1 MiB records
         Path s4 = lvm.thinSnapshot(origin, origin + "-s4");
         Path stream = tmp.resolve("s3-s4");
-        Lvmsync.shell(launcher() + " --stdout --since " + vgLv(origin + "-s3") + " " + vgLv(origin + "-s4")
-                + " > " + ClassicSyncKernelTest.quote(stream)).assertStatus(0);
-        List<long[]> records = ChangeStream.records(Files.readAllBytes(stream));
-        ChangeStream.assertSameRanges(List.<long[]>of(new long[] {MIB, 64 * KIB}), ChangeStream.coalesce(records));
-        Lvmsync.inProcess("--apply", stream.toString(), copy.toString()).assertStatus(0);
+        Lvmsync.Run restart = Lvmsync.shell(launcher() + " --stdout --since " + vgLv(origin + "-s3") + " "
+                + vgLv(origin + "-s4") + " > " + ClassicSyncKernelTest.quote(stream));
+        restart.assertStatus(0);
+        byte[] whole = Files.readAllBytes(stream);
+        List<long[]> records = ChangeStream.records(whole);
+        ChangeStream.assertSameRanges(List.<long[]>of(new long[] {MIB, 64 * KIB}, new long[] {16 * MIB, 2 * MIB}),
+                ChangeStream.coalesce(records));
+        TrustChecks.resumeAfterACut(stream, whole, restart.transferredBytes(), copy, "--since", vgLv(origin + "-s3"),
+                vgLv(origin + "-s4"));
         Devices.assertSameBytes(s4, copy);
+        TrustChecks.verifyFindsADamagedBlock(stream, copy, 16 * MIB + 64 * KIB);
         ThinPools.assertNoHeldRoot(lvm, POOL64, "the increments");
+
+        // a --full copy of another volume needs nothing of what the copy held: its record (the copy holds
+        // s4) does not refuse it, and then says the copy holds the other volume's snapshot, so the first
+        // volume's next increment is refused, naming both, with nothing written
+        String other = "data.t1-b";
+        sparseThin(POOL64, other, 8, 36, new long[] {2 * MIB, 128 * KIB});
+        lvm.thinSnapshot(other, other + "-s1");
+        Lvmsync.Run replaced = Lvmsync.inProcess("--verify", "--full", vgLv(other + "-s1"), copy.toString());
+        replaced.assertStatus(0);
+        assertFalse(replaced.stderr().contains("lvmsync:"), "no refusal, no warning:\n" + replaced.stderr());
+        ThinPools.assertSameRange(lvm, other + "-s1", "copy.t1-a", 0, 8 * MIB);
+        byte[] holdsOther = lvm.read("copy.t1-a", 0, (int) (24 * MIB));
+        Lvmsync.Run fromFirst = Lvmsync.inProcess("--since", vgLv(origin + "-s3"), s4.toString(), copy.toString());
+        fromFirst.assertRefused(7, "holds " + vgLv(other + "-s1"));
+        assertTrue(fromFirst.stderr().contains("leads from " + vgLv(origin + "-s3")), fromFirst.stderr());
+        assertArrayEquals(holdsOther, lvm.read("copy.t1-a", 0, (int) (24 * MIB)), "nothing written");
+        ThinPools.assertNoHeldRoot(lvm, POOL64, "a full copy of another volume");
     }
 
     @Test

@@ -403,8 +403,19 @@ class ExtendedCorpusTest {
         XForge.Tlv base = new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID).u64(2, DEVICE).u32(3, 4096);
         String p = "stream header: ";
         forged("identity-unknown-field", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID).u64(2, DEVICE)
-                .u32(3, 4096).field(5, new byte[1]).field(0x101, new byte[] {1}).bytes()), 0,
-                p + "unknown identity field 0x0005 at payload byte 40");
+                .u32(3, 4096).field(6, new byte[1]).field(0x101, new byte[] {1}).bytes()), 0,
+                p + "unknown identity field 0x0006 at payload byte 40");
+        forged("identity-whole-device-with-a-value", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID)
+                .u64(2, DEVICE).u32(3, 4096).field(5, new byte[1]).field(0x101, new byte[] {1}).bytes()), 0,
+                p + "identity field 0x0005 at payload byte 40 has 1 bytes, not 0");
+        forged("identity-whole-device-with-a-base", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID)
+                .u64(2, DEVICE).u32(3, 4096).field(5, new byte[0]).field(0x101, new byte[] {2})
+                .field(0x201, new byte[] {2}).text(0x203, "uuid").bytes()), 0,
+                p + "a whole-device stream (field 0x0005) names a base snapshot (fields 0x02nn): it leads from nothing");
+        forged("identity-whole-device-undo-file", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID)
+                .u64(2, DEVICE).u32(3, 4096).uuid(4, XForge.EXAMPLE_ID).field(5, new byte[0])
+                .field(0x101, new byte[] {1}).bytes()), 0,
+                p + "a whole-device stream (field 0x0005) is an undo file (field 0x0004): it leads from nothing");
         forged("identity-undoes-short", withIdentity(new XForge.Tlv().uuid(1, XForge.EXAMPLE_ID).u64(2, DEVICE)
                 .u32(3, 4096).field(4, new byte[1]).field(0x101, new byte[] {1}).bytes()), 0,
                 p + "identity field 0x0004 at payload byte 40 has 1 bytes, not 16");

@@ -2,6 +2,7 @@ package org.lvmsync.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -291,6 +292,27 @@ class ExtendedFormatTest {
         StreamIdentity id = new StreamIdentity(UUID.randomUUID(), 1L << 40, 65536, src, Optional.of(base));
         byte[] bytes = encode(ExtendedFormat.Options.PLAIN, id, enc -> { });
         assertEquals(new Record.Header(id), decodeAll(bytes).get(0));
+    }
+
+    /**
+     * A whole-device stream says so in its header (field 0x0005, empty), covered by the
+     * payload CRC like every other header byte; a stream without the field (as every one
+     * written before it existed) reads as no whole-device copy.
+     */
+    @Test
+    void theWholeDeviceMarkerRoundTripsAndItsAbsenceReadsAsBefore() throws IOException {
+        SnapshotIdentity src = SnapshotIdentity.thin("vg/thin-snap2", "lvuuid-2", "lvuuid-origin", "pooluuid", 7, 42);
+        StreamIdentity whole = StreamIdentity.wholeDevice(UUID.randomUUID(), 1L << 40, 65536, src);
+        byte[] bytes = encode(ExtendedFormat.Options.PLAIN, whole, enc -> { });
+        Record.Header got = (Record.Header) decodeAll(bytes).get(0);
+        assertEquals(new Record.Header(whole), got);
+        assertTrue(got.identity().wholeDevice());
+        StreamIdentity changes = new StreamIdentity(whole.streamId(), 1L << 40, 65536, src, Optional.empty());
+        byte[] plain = encode(ExtendedFormat.Options.PLAIN, changes, enc -> { });
+        assertEquals(bytes.length - 4, plain.length, "the marker costs its 4-byte tag and length, nothing more");
+        assertFalse(((Record.Header) decodeAll(plain).get(0)).identity().wholeDevice());
+        assertThrows(IllegalArgumentException.class, () -> new StreamIdentity(UUID.randomUUID(), 1L << 40, 65536, src,
+                Optional.of(src), Optional.empty(), true), "a whole-device stream has no base");
     }
 
     @Test
