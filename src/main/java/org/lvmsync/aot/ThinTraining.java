@@ -11,8 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.zip.CRC32C;
+import java.lang.foreign.MemorySegment;
 
+import org.lvmsync.thin.BtreeNode;
 import org.lvmsync.thin.Superblock;
 import org.lvmsync.thin.ThinDelta;
 
@@ -32,8 +33,6 @@ import org.lvmsync.thin.ThinDelta;
  */
 final class ThinTraining {
     private static final int BLOCK = 4096;
-    private static final int SUPERBLOCK_SALT = 160774;
-    private static final int NODE_SALT = 121107;
     private static final int INTERNAL = 1;
     private static final int LEAF = 2;
     private static final int DETAILS_VALUE_BYTES = 24;
@@ -108,7 +107,7 @@ final class ThinTraining {
                 .putLong(base + 64, dataBlocks)
                 .putLong(base + 320, TOP_LEVEL).putLong(base + 328, DETAILS)
                 .putInt(base + 336, 128).putInt(base + 340, BLOCK / 512).putLong(base + 344, BLOCKS);
-        seal(image, at, SUPERBLOCK_SALT);
+        Superblock.seal(block(image, at));
     }
 
     private static void node(ByteBuffer image, int at, int flags, long[] keys, long[] values) {
@@ -118,7 +117,7 @@ final class ThinTraining {
         for (int i = 0; i < values.length; i++) {
             image.putLong(base + 32 + 8 * max + 8 * i, values[i]);
         }
-        seal(image, at, NODE_SALT);
+        BtreeNode.seal(block(image, at));
     }
 
     private static void node(ByteBuffer image, int at, int flags, long[] keys, int valueSize) {
@@ -133,7 +132,7 @@ final class ThinTraining {
     /** An empty device details leaf: thin-delta never reads it, but the image is whole. */
     private static void details(ByteBuffer image) {
         node(image, DETAILS, LEAF, new long[0], DETAILS_VALUE_BYTES);
-        seal(image, DETAILS, NODE_SALT);
+        BtreeNode.seal(block(image, DETAILS));
     }
 
     private static int maxEntries(int valueSize) {
@@ -161,10 +160,8 @@ final class ThinTraining {
         return dataBlock << 24;
     }
 
-    /** The checksum in the first four bytes: ~crc32c of the rest of the block, xor the salt of its kind. */
-    private static void seal(ByteBuffer image, int at, int salt) {
-        CRC32C crc = new CRC32C();
-        crc.update(image.array(), at * BLOCK + 4, BLOCK - 4);
-        image.putInt(at * BLOCK, ~(int) crc.getValue() ^ salt);
+    /** Block {@code at} of the image, for the thin package to seal with its checksum. */
+    private static MemorySegment block(ByteBuffer image, int at) {
+        return MemorySegment.ofArray(image.array()).asSlice((long) at * BLOCK, BLOCK);
     }
 }

@@ -1,6 +1,7 @@
 package org.lvmsync.thin;
 
 import java.lang.foreign.MemorySegment;
+import java.util.zip.CRC32C;
 
 import static org.lvmsync.thin.Layout.LE_INT;
 import static org.lvmsync.thin.Layout.LE_LONG;
@@ -39,6 +40,14 @@ public final class BtreeNode {
         this.maxEntries = block.get(LE_INT, 20);
         this.valueSize = block.get(LE_INT, 24);
         this.valuesOffset = HEADER_BYTES + (long) KEY_BYTES * Integer.toUnsignedLong(maxEntries);
+    }
+
+    /**
+     * Stores in the first four bytes of {@code block} (4096 bytes) the checksum a btree node
+     * with its contents must carry, for code that writes metadata (the AOT training's image).
+     */
+    public static void seal(MemorySegment block) {
+        block.set(LE_INT, 0, Layout.checksum(new CRC32C(), block, Layout.BTREE_NODE_SALT));
     }
 
     /** Decodes the header of the node in {@code block} (4096 bytes) read from {@code location}; no validation. */

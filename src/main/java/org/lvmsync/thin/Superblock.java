@@ -1,6 +1,7 @@
 package org.lvmsync.thin;
 
 import java.lang.foreign.MemorySegment;
+import java.util.zip.CRC32C;
 
 import static org.lvmsync.thin.Layout.LE_INT;
 import static org.lvmsync.thin.Layout.LE_LONG;
@@ -24,6 +25,14 @@ public record Superblock(int flags, long blocknr, long magic, int version, int t
     static final int MIN_VERSION = 1;
     static final int MAX_VERSION = 2;
     static final int METADATA_BLOCK_SECTORS = Layout.BLOCK_SIZE / 512;
+
+    /**
+     * Stores in the first four bytes of {@code block} (4096 bytes) the checksum a superblock
+     * with its contents must carry, for code that writes metadata (the AOT training's image).
+     */
+    public static void seal(MemorySegment block) {
+        block.set(LE_INT, 0, Layout.checksum(new CRC32C(), block, Layout.SUPERBLOCK_SALT));
+    }
 
     /** Decodes the fields in on-disk order; no validation. */
     public static Superblock read(MemorySegment block) {
