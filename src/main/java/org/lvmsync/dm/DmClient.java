@@ -12,36 +12,35 @@ import java.util.Optional;
 
 import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
-import org.lvmsync.bindings.devmapper.dm_info;
 import org.lvmsync.bindings.devmapper.libdevmapper_h;
 import org.lvmsync.bindings.dmioctl.dm_ioctl;
 import org.lvmsync.bindings.dmioctl.dm_ioctl_h;
 import org.lvmsync.os.Fd;
 
 /**
- * Asks the kernel's device-mapper about devices: what exists, tables, status, dependencies,
- * and sends target messages. Read-only apart from message(); it never creates, loads or
- * removes devices. info() goes through libdevmapper (one task per call; its answer is the
- * fixed-size header). The requests that answer with variable-length data (list, table,
- * status, deps, message) are ioctls on /dev/mapper/control with a buffer of our own
- * ({@link DmIoctl}), so that nothing is read outside memory whose size is known;
- * version() does the same, as a probe without the library's side effects.
+ * Asks the kernel's device-mapper about devices: what exists, info, tables, status,
+ * dependencies, and sends target messages. Read-only apart from message(); it never
+ * creates, loads or removes devices. Every request is an ioctl on /dev/mapper/control
+ * with a buffer of our own ({@link DmIoctl}), so that nothing is read outside memory
+ * whose size is known, no process-wide library state is involved, and a run does not
+ * load libdevmapper at all: under an emulated CPU, loading it and linking its calls was
+ * a second and a half of every sync's start. libdevmapper is asked for its own version
+ * only ({@link #libraryVersion()}, loaded then).
  * <p>
- * One owner; not thread-safe (libdevmapper keeps process-wide state). close() lets
- * libdevmapper release its control descriptor.
+ * One owner. close() lets libdevmapper release its control descriptor if it was loaded.
  */
 public final class DmClient implements AutoCloseable {
     public static final Path CONTROL = Path.of("/dev/mapper/control");
     static final String LIBRARY = "libdevmapper.so.1.02.1";
 
     private boolean closed;
+    private boolean libraryLoaded;
 
     private DmClient() {
     }
 
-    /** Fails with one actionable line when the library or the kernel driver is missing. */
+    /** Fails with one actionable line when the kernel driver is missing or out of reach. */
     public static DmClient open() {
-        requireLibrary();
         requireControl();
         return new DmClient();
     }
@@ -82,6 +81,8 @@ public final class DmClient implements AutoCloseable {
     /** libdevmapper's own version, e.g. "1.02.185 (2022-05-18)". */
     public String libraryVersion() throws DmException {
         requireOpen();
+        requireLibrary();
+        libraryLoaded = true;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buf = arena.allocate(64);
             if (libdevmapper_h.dm_get_library_version(buf, buf.byteSize()) == 0) {
@@ -107,37 +108,32 @@ public final class DmClient implements AutoCloseable {
 
     public DmInfo info(String name) throws IOException {
         requireOpen();
-        try (Arena arena = Arena.ofConfined();
-             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_INFO(), "info", name)) {
-            task.name(name).run();
-            return info(arena, task);
+        if (name.isEmpty()) {
+            throw new DmException("device-mapper info: no device name given");
         }
+        return info(name, new DevNo(0, 0));
     }
 
     public DmInfo info(DevNo dev) throws IOException {
         requireOpen();
-        try (Arena arena = Arena.ofConfined();
-             DmTask task = new DmTask(arena, libdevmapper_h.DM_DEVICE_INFO(), "info", dev.toString())) {
-            task.devNo(dev).run();
-            return info(arena, task);
-        }
+        return info("", dev);
     }
 
-    private static DmInfo info(Arena arena, DmTask task) throws DmException {
-        MemorySegment dmi = dm_info.allocate(arena);
-        if (libdevmapper_h.dm_task_get_info(task.handle(), dmi) == 0) {
-            throw new DmException("libdevmapper returned no device info");
+    private static DmInfo info(String name, DevNo dev) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            Optional<MemorySegment> header = DmIoctl.deviceStatus(arena, name, dev);
+            if (header.isEmpty()) {
+                return DmInfo.missing();
+            }
+            MemorySegment h = header.get();
+            int flags = dm_ioctl.flags(h);
+            return new DmInfo(true, DmReplies.headerString(dm_ioctl.name(h), "name"), DmReplies.headerString(dm_ioctl.uuid(h), "uuid"),
+                    DevNo.decode(dm_ioctl.dev(h)), dm_ioctl.open_count(h),
+                    (flags & dm_ioctl_h.DM_SUSPEND_FLAG()) != 0, (flags & dm_ioctl_h.DM_READONLY_FLAG()) != 0,
+                    dm_ioctl.target_count(h), dm_ioctl.event_nr(h),
+                    (flags & dm_ioctl_h.DM_ACTIVE_PRESENT_FLAG()) != 0,
+                    (flags & dm_ioctl_h.DM_INACTIVE_PRESENT_FLAG()) != 0);
         }
-        if (dm_info.exists(dmi) == 0) {
-            return DmInfo.missing();
-        }
-        return new DmInfo(true,
-                DmTask.string(libdevmapper_h.dm_task_get_name(task.handle()), dm_ioctl_h.DM_NAME_LEN()),
-                DmTask.string(libdevmapper_h.dm_task_get_uuid(task.handle()), dm_ioctl_h.DM_UUID_LEN()),
-                new DevNo(dm_info.major(dmi), dm_info.minor(dmi)),
-                dm_info.open_count(dmi), dm_info.suspended(dmi) != 0, dm_info.read_only(dmi) != 0,
-                dm_info.target_count(dmi), dm_info.event_nr(dmi),
-                dm_info.live_table(dmi) != 0, dm_info.inactive_table(dmi) != 0);
     }
 
     /** The name of the device-mapper device with this number, if it is one. */
@@ -210,7 +206,9 @@ public final class DmClient implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            libdevmapper_h.dm_lib_release();
+            if (libraryLoaded) {
+                libdevmapper_h.dm_lib_release();
+            }
         }
     }
 }

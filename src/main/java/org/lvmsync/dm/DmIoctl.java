@@ -5,17 +5,19 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import org.lvmsync.bindings.dmioctl.dm_ioctl;
 import org.lvmsync.bindings.dmioctl.dm_ioctl_h;
 import org.lvmsync.bindings.dmioctl.dm_target_msg;
+import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.os.ErrnoException;
 import org.lvmsync.os.Fd;
 
 /**
  * One device-mapper ioctl on /dev/mapper/control with an argument buffer allocated here
- * (SPEC 6), for the requests whose answer is more than the header: the device list,
- * deps, table, status and target messages. libdevmapper returns those as pointers into a
+ * (SPEC 6): the device list, deps, table, status, target messages and each device's
+ * info. libdevmapper returns those as pointers into a
  * buffer whose size it does not tell, and its name list is walked by offsets read from
  * that memory; here the buffer's size is known and {@link DmReplies} checks every offset
  * the kernel wrote against it before following one.
@@ -87,6 +89,29 @@ final class DmIoctl {
                     + FIRST_BYTES + " bytes (the message was delivered)");
         }
         return reply;
+    }
+
+    /**
+     * DM_DEV_STATUS about the device named {@code device}, or when that is "" about the
+     * device numbered {@code dev}: the answer is the header itself. Empty when there is no
+     * such device-mapper device (the kernel's ENXIO).
+     */
+    static Optional<MemorySegment> deviceStatus(Arena arena, String device, DevNo dev) throws IOException {
+        MemorySegment buffer = header(arena, HEADER_BYTES, device, 0);
+        if (device.isEmpty()) {
+            dm_ioctl.dev(buffer, dev.encode());
+        }
+        try (Fd control = Fd.open(DmClient.CONTROL, Fd.O_RDWR)) {
+            try {
+                control.ioctl("device-mapper info", DmIoctls.DM_DEV_STATUS, buffer);
+            } catch (ErrnoException e) {
+                if (e.errno() == errno_h.ENXIO()) {
+                    return Optional.empty();
+                }
+                throw new ErrnoException("device-mapper info", device.isEmpty() ? dev.toString() : device, e.errno());
+            }
+        }
+        return Optional.of(buffer);
     }
 
     /** A zeroed buffer of {@code size} bytes with the header filled in: version 4.0.0, name, flags. */

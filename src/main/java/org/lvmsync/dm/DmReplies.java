@@ -108,6 +108,12 @@ final class DmReplies {
         return data.byteSize() == 0 ? "" : string(data, "message response", "text", data);
     }
 
+    /** A string field of the ioctl header itself (name, uuid), bounded by the field. */
+    static String headerString(MemorySegment field, String what) throws DmFormatException {
+        return CString.read(field).orElseThrow(() -> new DmFormatException("device-mapper info reply is malformed: its "
+                + what + " does not end within its " + field.byteSize() + " bytes"));
+    }
+
     private static String string(MemorySegment field, String what, String where, MemorySegment data)
             throws DmFormatException {
         return CString.read(field).orElseThrow(() -> broken(what, where + " does not end within its "
