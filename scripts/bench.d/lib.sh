@@ -21,7 +21,9 @@ fi
 
 bench_tool() {
     # the launcher's JVM options (scripts/lvmsync), with the benchmark helper's main class
-    "$java" -XX:+UseSerialGC -Xmn16m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED -cp "$jar:$classes" org.lvmsync.bench.BenchTool "$@"
+    # (BENCH_JAVA_OPTS: more JVM options, word-split; scripts/bench jit compares JIT modes with it)
+    # shellcheck disable=SC2086
+    "$java" -XX:+UseSerialGC -Xmn16m -XX:-UsePerfData --enable-native-access=ALL-UNNAMED ${BENCH_JAVA_OPTS:-} -cp "$jar:$classes" org.lvmsync.bench.BenchTool "$@"
 }
 now() { date +%s.%N; }
 # seconds CMD...: wall time of CMD in seconds (its output discarded)

@@ -186,7 +186,7 @@ class LauncherTest {
     private static final java.util.regex.Pattern MAIN_CACHE = java.util.regex.Pattern.compile(
             "-XX:AOTCache=\\S*target/lvmsync\\.aot\\s");
 
-    /** thin-delta starts with a cache of its own and C1 only; every other run with the main cache. */
+    /** thin-delta starts with a cache of its own and its compile thresholds; every other run with the main cache; all C1 only. */
     @Test
     void thinDeltaRunsHaveTheirOwnAotCache(@TempDir Path dir) throws Exception {
         Path script = layout(dir, true);
@@ -200,8 +200,10 @@ class LauncherTest {
         thinDelta = flagsOf(script, "thin-delta", "--help");
         assertTrue(thinDelta.contains("target/lvmsync-thin.aot") && thinDelta.contains("-XX:TieredStopAtLevel=1"),
                 thinDelta);
+        assertTrue(thinDelta.contains("CompileThresholdScaling"), thinDelta);
         String version = flagsOf(script, "--version");
-        assertTrue(MAIN_CACHE.matcher(version).find() && !version.contains("TieredStopAtLevel"), version);
+        assertTrue(MAIN_CACHE.matcher(version).find() && version.contains("-XX:TieredStopAtLevel=1")
+                && !version.contains("CompileThresholdScaling"), version);
     }
 
     /** The JVM's command-line flags of a run through the script (and its output). */
