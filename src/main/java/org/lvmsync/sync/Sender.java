@@ -34,6 +34,8 @@ import org.lvmsync.stream.RecordSink;
 public final class Sender {
     public static final long IO_BYTES = 4L << 20;
     public static final long MAX_RECORD = 1L << 20;
+    static final String GAP_VARIABLE = "LVMSYNC_READ_GAP";
+    static final long DEFAULT_READ_GAP = 0;
 
     private final IoEngine source;
     private final long deviceSize;
@@ -41,14 +43,21 @@ public final class Sender {
     private final Progress progress;
     private final long ioBytes;
     private final long maxRecord;
+    private final long readGap;
 
     /** Sends the changes of a device of {@code deviceSize} bytes, reading them from {@code source}. */
     public Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress) {
-        this(source, deviceSize, sink, progress, IO_BYTES, MAX_RECORD);
+        this(source, deviceSize, sink, progress, IO_BYTES, MAX_RECORD, readGap(System.getenv(GAP_VARIABLE)));
     }
 
-    /** Sizes are 4096-aligned; records never exceed the read size. */
+    /** Without runs read together (tests of the windows). */
     Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress, long ioBytes, long maxRecord) {
+        this(source, deviceSize, sink, progress, ioBytes, maxRecord, 0);
+    }
+
+    /** Sizes are 4096-aligned; records never exceed the read size; runs at most {@code readGap} apart are read together. */
+    Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress, long ioBytes, long maxRecord,
+           long readGap) {
         if (!AlignedBuffer.isAligned(ioBytes) || ioBytes <= 0 || maxRecord <= 0 || maxRecord > ioBytes) {
             throw new IllegalArgumentException("bad sizes: io " + ioBytes + ", record " + maxRecord);
         }
@@ -59,6 +68,27 @@ public final class Sender {
         this.progress = progress;
         this.ioBytes = ioBytes;
         this.maxRecord = maxRecord;
+        this.readGap = readGap;
+    }
+
+    /**
+     * {@code LVMSYNC_READ_GAP=BYTES}: runs this close together are read in one request
+     * (the bytes between them read and not sent); unset, {@link #DEFAULT_READ_GAP}.
+     */
+    static long readGap(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_READ_GAP;
+        }
+        try {
+            long gap = Long.parseLong(value.strip());
+            if (gap >= 0 && gap <= IO_BYTES) {
+                return gap;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new LvmsyncException(FailureClass.USAGE, GAP_VARIABLE + "=" + value
+                + " is not a read gap; use a number of bytes from 0 to " + IO_BYTES + " (or unset it)");
     }
 
     /** Sends every run; returns the data bytes handed to the sink. Does not finish the sink. */
@@ -84,30 +114,32 @@ public final class Sender {
 
             @Override
             public IoEngine.Read next() {
-                IoEngine.Read read = windows.read();
-                windows.advance();
-                return read;
+                return windows.take();
             }
         };
     }
 
-    /** Sends the part of the current run that the window read covers, in records. */
+    /** Sends the parts of runs that the window read covers, in records. */
     private long emit(Windows windows, IoEngine.Read read, MemorySegment data) throws IOException {
-        long from = windows.pos;
-        long to = windows.end();
-        assert read.offset() == AlignedBuffer.alignDown(from) : "window " + read + " out of step at " + from;
-        if (read.offset() + data.byteSize() < to) {
-            throw new EOFException(source.name() + ": the device ended at byte " + (read.offset() + data.byteSize())
-                    + " while reading changed data up to byte " + to);
+        IoEngine.Read window = windows.take();
+        assert window.equals(read) : "window " + window + " out of step with read " + read;
+        long sent = 0;
+        for (int i = 0; i < windows.segments; i++) {
+            long from = windows.from[i];
+            long to = windows.to[i];
+            if (read.offset() + data.byteSize() < to) {
+                throw new EOFException(source.name() + ": the device ended at byte " + (read.offset() + data.byteSize())
+                        + " while reading changed data up to byte " + to);
+            }
+            for (long at = from; at < to; ) {
+                long length = Math.min(maxRecord, to - at);
+                sink.data(at, data.asSlice(at - read.offset(), length));
+                progress.add(length);
+                at += length;
+            }
+            sent += to - from;
         }
-        for (long at = from; at < to; ) {
-            long length = Math.min(maxRecord, to - at);
-            sink.data(at, data.asSlice(at - read.offset(), length));
-            progress.add(length);
-            at += length;
-        }
-        windows.advance();
-        return to - from;
+        return sent;
     }
 
     /**
@@ -130,16 +162,23 @@ public final class Sender {
     }
 
     /**
-     * A position in the run list, stepping window by window: a window starts at the aligned
-     * position at or before {@code pos} and reaches to the end of the run (cut at the end of
-     * the source) or as far as one read goes. The plan and the sending each keep one, so the
-     * engine may read ahead while the sending catches up.
+     * A position in the run list, stepping window by window. A window starts at the aligned
+     * position at or before the current one and reaches to the end of the run (cut at the
+     * end of the source) or as far as one read goes; a run that ends inside it takes in the
+     * runs that follow within {@link #readGap} bytes, as long as they fit whole: one read
+     * then brings several runs and the unchanged bytes between them, which are not sent.
+     * The plan and the sending each keep one, so the engine may read ahead while the
+     * sending catches up; both step through the same windows.
      */
     private final class Windows {
         private final RunList.Cursor runs;
         private boolean current;
         private long pos;
         private long runEnd;
+        /** The parts of runs the last window covers: [from[i], to[i]) for i below segments. */
+        long[] from = new long[8];
+        long[] to = new long[8];
+        int segments;
 
         Windows(RunList list) {
             this.runs = list.cursor();
@@ -150,25 +189,34 @@ public final class Sender {
             return current;
         }
 
-        long start() {
-            return AlignedBuffer.alignDown(pos);
-        }
-
-        long end() {
-            return Math.min(runEnd, start() + ioBytes);
-        }
-
-        IoEngine.Read read() {
-            return new IoEngine.Read(start(), AlignedBuffer.alignUp(end()) - start());
-        }
-
-        void advance() {
-            long end = end();
+        /** The next window's read; its parts of runs are in from/to afterwards. */
+        IoEngine.Read take() {
+            long start = AlignedBuffer.alignDown(pos);
+            long limit = start + ioBytes;
+            segments = 0;
+            long end = Math.min(runEnd, limit);
+            add(pos, end);
             if (end < runEnd) {
                 pos = end;   // the run goes on in the next window
             } else {
                 nextRun();
+                while (current && pos - end <= readGap && runEnd <= limit) {
+                    add(pos, runEnd);
+                    end = runEnd;
+                    nextRun();
+                }
             }
+            return new IoEngine.Read(start, AlignedBuffer.alignUp(end) - start);
+        }
+
+        private void add(long a, long b) {
+            if (segments == from.length) {
+                from = java.util.Arrays.copyOf(from, segments * 2);
+                to = java.util.Arrays.copyOf(to, segments * 2);
+            }
+            from[segments] = a;
+            to[segments] = b;
+            segments++;
         }
 
         private void nextRun() {

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.lvmsync.FailureClass;
 import org.lvmsync.LvmsyncException;
 import org.lvmsync.changes.RunList;
+import org.lvmsync.io.IoEngine;
 import org.lvmsync.io.PreadEngine;
 import org.lvmsync.report.Progress;
 
@@ -134,6 +135,71 @@ class SenderTest {
                 checkRecords(sink, record);
                 assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE), "io " + io + " record " + record);
             }
+        }
+    }
+
+    /** Runs read together (LVMSYNC_READ_GAP) send exactly the records of runs read apart, in fewer reads. */
+    @Test
+    void runsWithinTheReadGapAreReadTogetherAndSentApart() throws IOException {
+        RunList runs = runs(4096, 0, 2, 3, 9, 40, 41, 300, 301, 302, 310, 1100, 1101, 6143);
+        for (long io : new long[] {8192, 65536, Sender.IO_BYTES}) {
+            List<String> apart = null;
+            for (long gap : new long[] {0, 4096, 8192, 65536, Sender.IO_BYTES}) {
+                CollectingSink sink = new CollectingSink();
+                List<IoEngine.Read> reads = new java.util.ArrayList<>();
+                try (PreadEngine reader = PreadEngine.open(file)) {
+                    IoEngine counting = new CountingEngine(reader, reads);
+                    long sent = new Sender(counting, reader.size(), sink, Progress.silent(runs.totalBytes()), io, 4096, gap)
+                            .send(runs);
+                    assertEquals(runs.totalBytes(), sent);
+                }
+                String what = "io " + io + " gap " + gap;
+                List<String> records = sink.records.stream().map(r -> r.offset() + "+" + Arrays.hashCode(r.data())).toList();
+                if (apart == null) {
+                    apart = records;
+                }
+                assertEquals(apart, records, what + ": the records of runs read apart");
+                assertArrayEquals(expected(runs, SIZE), sink.applyTo(SIZE), what);
+                for (IoEngine.Read r : reads) {
+                    assertTrue(r.length() <= io, what + ": read " + r);
+                }
+                if (gap == 0 && io == Sender.IO_BYTES) {
+                    assertEquals(runs.runCount(), reads.size(), what);
+                }
+                if (gap == 8192 && io == Sender.IO_BYTES) {
+                    // 0 | 2-3 | 9 | 40-41 | 300-302 | 310 | 1100-1101 | 6143: gaps of 1 chunk join 0 with 2-3
+                    assertEquals(List.of(new IoEngine.Read(0, 4 * 4096), new IoEngine.Read(9 * 4096, 4096),
+                            new IoEngine.Read(40 * 4096, 2 * 4096), new IoEngine.Read(300 * 4096, 3 * 4096),
+                            new IoEngine.Read(310 * 4096, 4096), new IoEngine.Read(1100 * 4096, 2 * 4096),
+                            new IoEngine.Read(6143 * 4096, 4096)), reads, what);
+                }
+                if (gap == Sender.IO_BYTES && io == Sender.IO_BYTES) {
+                    // chunks 0-310 in one read; 1100-1101 would pass its 4 MiB, and start the next
+                    assertEquals(List.of(new IoEngine.Read(0, 311 * 4096), new IoEngine.Read(1100 * 4096, 2 * 4096),
+                            new IoEngine.Read(6143 * 4096, 4096)), reads, what);
+                }
+            }
+        }
+    }
+
+    /** Records the reads the sender plans, passing them on. */
+    private record CountingEngine(IoEngine engine, List<IoEngine.Read> reads) implements IoEngine {
+        public String name() { return engine.name(); }
+        public long size() { return engine.size(); }
+        public boolean grow() throws IOException { return engine.grow(); }
+        public boolean isDirect() { return engine.isDirect(); }
+        public int queueDepth() { return engine.queueDepth(); }
+        public long read(java.lang.foreign.MemorySegment dst, long offset) throws IOException { return engine.read(dst, offset); }
+        public void close() throws IOException { engine.close(); }
+        public void readMany(java.util.Iterator<Read> plan, long maxLength, ReadHandler handler) throws IOException {
+            engine.readMany(new java.util.Iterator<>() {
+                public boolean hasNext() { return plan.hasNext(); }
+                public Read next() {
+                    Read r = plan.next();
+                    reads.add(r);
+                    return r;
+                }
+            }, maxLength, handler);
         }
     }
 
