@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.lvmsync.Log;
 import org.lvmsync.changes.RunList;
 import org.lvmsync.cli.Main;
 import org.lvmsync.cow.CowChangeSource;
@@ -27,12 +28,15 @@ import org.lvmsync.transport.StreamSink;
 
 /**
  * The training run of the build's AOT cache ({@code scripts/lvmsync} with
- * {@code LVMSYNC_AOT_OUTPUT}; JDK 24+): does once, on scratch files, what real runs do,
+ * {@code LVMSYNC_AOT_TRAIN=1}; JDK 24+): does once, on scratch files, what real runs do,
  * so the classes they load (picocli's model, the stream codecs, the engines, the COW
  * walk, the applier) are in the cache, already parsed and linked, when a run starts:
  * {@code --version}, {@code --help}, a usage error, an apply with a snapback, the
  * sending side from a COW walk through the sender into an extended stream (the default
- * format, compressed), and that stream applied with a snapback and --verify and undone.
+ * format, compressed), and that stream applied with a snapback and --verify and undone;
+ * then a local sync of a classic snapshot as far as it runs without device-mapper
+ * ({@link ClassicSyncTraining}), and where device-mapper is within reach the questions a
+ * sync asks it ({@link RealDmTraining}).
  * ({@code thin-delta} runs have a cache of their own, {@link ThinTraining}.) Not for people: it
  * prints nothing and leaves nothing behind. It sits above cli, at the top of the package
  * graph, since it drives the command line and the layers below alike.
@@ -44,10 +48,12 @@ public final class AotTraining {
     public static void main(String[] args) throws IOException {
         PrintStream out = System.out;
         PrintStream err = System.err;
+        PrintStream log = Log.stream();
         Path dir = Files.createTempDirectory("lvmsync-aot-");
         try (PrintStream sink = new PrintStream(java.io.OutputStream.nullOutputStream())) {
             System.setOut(sink);
             System.setErr(sink);
+            Log.setStream(sink);    // in case Log was set up before this (a test's JVM)
             run(0, "--version");
             run(0, "--help");
             run(2, "-b", "x", "-s", "vg/snap");
@@ -60,9 +66,14 @@ public final class AotTraining {
             run(0, "--apply", extended.toString(), "--snapback", dir.resolve("undo-x").toString(),
                     "--state-dir", state, "--verify", image.toString());
             run(0, "--apply", dir.resolve("undo-x").toString(), "--state-dir", state, image.toString());
+            if (RealDmTraining.available()) {
+                RealDmTraining.run();
+            }
+            ClassicSyncTraining.run(Files.createDirectory(dir.resolve("sync")));
         } finally {
             System.setOut(out);
             System.setErr(err);
+            Log.setStream(log);
             deleteTree(dir);
         }
     }
