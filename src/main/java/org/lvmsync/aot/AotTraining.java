@@ -45,7 +45,18 @@ public final class AotTraining {
     private AotTraining() {
     }
 
+    /**
+     * Trains, then ends the way a send or an apply ends: with System.exit, whose first call
+     * logs the exit through the JDK's System.Logger (some 30 classes, loaded at the end of
+     * every run otherwise). The cache is written as this JVM exits.
+     */
     public static void main(String[] args) throws IOException {
+        train();
+        System.exit(0);
+    }
+
+    /** Everything the training runs, in this JVM (tests call it). */
+    static void train() throws IOException {
         PrintStream out = System.out;
         PrintStream err = System.err;
         PrintStream log = Log.stream();

@@ -8,6 +8,8 @@ import org.lvmsync.bindings.libc.errno_h;
 import org.lvmsync.os.AlignedBuffer;
 import org.lvmsync.os.ErrnoException;
 import org.lvmsync.os.Fd;
+import org.lvmsync.os.FileStat;
+import org.lvmsync.os.SysBlock;
 
 /**
  * A device opened for reading the way every engine wants it: with O_DIRECT, so reading
@@ -34,6 +36,12 @@ final class DeviceFile implements AutoCloseable {
 
     Fd fd() {
         return fd;
+    }
+
+    /** See {@link IoEngine#rotational()}: the queue's {@code rotational} in sysfs, for a block device. */
+    boolean rotational() throws IOException {
+        FileStat st = fd.stat();
+        return st.isBlockDevice() && SysBlock.of(st.rdevMajor(), st.rdevMinor()).queue("rotational").orElse(0) == 1;
     }
 
     boolean direct() {

@@ -35,6 +35,15 @@ public interface IoEngine extends AutoCloseable {
     /** False when the device refused O_DIRECT and reads go through its page cache. */
     boolean isDirect();
 
+    /**
+     * True when the kernel says the device seeks (a block device whose queue is
+     * {@code rotational}, as a disk or a virtual disk that does not say otherwise is);
+     * false for files and for devices that say they do not.
+     */
+    default boolean rotational() throws IOException {
+        return false;
+    }
+
     /** Reads this engine keeps in flight at most ({@code 1}: one at a time). */
     int queueDepth();
 

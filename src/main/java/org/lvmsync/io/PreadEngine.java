@@ -49,6 +49,11 @@ public final class PreadEngine implements IoEngine {
     }
 
     @Override
+    public boolean rotational() throws IOException {
+        return device.rotational();
+    }
+
+    @Override
     public int queueDepth() {
         return 1;
     }

@@ -86,6 +86,11 @@ abstract class QueuedEngine implements IoEngine {
     }
 
     @Override
+    public boolean rotational() throws IOException {
+        return device.rotational();
+    }
+
+    @Override
     public int queueDepth() {
         return depth;
     }

@@ -24,6 +24,7 @@ import org.lvmsync.stream.Record;
 import org.lvmsync.stream.RecordSink;
 import org.lvmsync.stream.Resumable;
 import org.lvmsync.stream.StreamIdentity;
+import org.lvmsync.sync.ReadGap;
 import org.lvmsync.sync.Sender;
 
 /**
@@ -184,7 +185,7 @@ public final class SendJob {
             toSend = ResumePlan.negotiate(receiver, identity, runs, originHeld);
         }
         Progress progress = Progress.forStderr(Math.min(toSend.totalBytes(), deviceSize));
-        long sent = new Sender(reader, deviceSize, sink, progress).send(toSend);
+        long sent = new Sender(reader, deviceSize, sink, progress, ReadGap.of(reader)).send(toSend);
         sink.finish();
         progress.finish();
         for (String line : Progress.summary(sent, progress.elapsedNanos(), deviceSize)) {

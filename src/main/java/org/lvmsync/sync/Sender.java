@@ -34,8 +34,6 @@ import org.lvmsync.stream.RecordSink;
 public final class Sender {
     public static final long IO_BYTES = 4L << 20;
     public static final long MAX_RECORD = 1L << 20;
-    static final String GAP_VARIABLE = "LVMSYNC_READ_GAP";
-    static final long DEFAULT_READ_GAP = 0;
 
     private final IoEngine source;
     private final long deviceSize;
@@ -45,9 +43,14 @@ public final class Sender {
     private final long maxRecord;
     private final long readGap;
 
-    /** Sends the changes of a device of {@code deviceSize} bytes, reading them from {@code source}. */
+    /** Sends the changes of a device of {@code deviceSize} bytes, reading them from {@code source}, each run apart. */
     public Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress) {
-        this(source, deviceSize, sink, progress, IO_BYTES, MAX_RECORD, readGap(System.getenv(GAP_VARIABLE)));
+        this(source, deviceSize, sink, progress, 0);
+    }
+
+    /** As above, runs at most {@code readGap} bytes apart read together (see {@link ReadGap}). */
+    public Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress, long readGap) {
+        this(source, deviceSize, sink, progress, IO_BYTES, MAX_RECORD, readGap);
     }
 
     /** Without runs read together (tests of the windows). */
@@ -58,8 +61,8 @@ public final class Sender {
     /** Sizes are 4096-aligned; records never exceed the read size; runs at most {@code readGap} apart are read together. */
     Sender(IoEngine source, long deviceSize, RecordSink sink, Progress progress, long ioBytes, long maxRecord,
            long readGap) {
-        if (!AlignedBuffer.isAligned(ioBytes) || ioBytes <= 0 || maxRecord <= 0 || maxRecord > ioBytes) {
-            throw new IllegalArgumentException("bad sizes: io " + ioBytes + ", record " + maxRecord);
+        if (!AlignedBuffer.isAligned(ioBytes) || ioBytes <= 0 || maxRecord <= 0 || maxRecord > ioBytes || readGap < 0) {
+            throw new IllegalArgumentException("bad sizes: io " + ioBytes + ", record " + maxRecord + ", gap " + readGap);
         }
         requireLargeEnough(source, deviceSize);
         this.source = source;
@@ -69,26 +72,6 @@ public final class Sender {
         this.ioBytes = ioBytes;
         this.maxRecord = maxRecord;
         this.readGap = readGap;
-    }
-
-    /**
-     * {@code LVMSYNC_READ_GAP=BYTES}: runs this close together are read in one request
-     * (the bytes between them read and not sent); unset, {@link #DEFAULT_READ_GAP}.
-     */
-    static long readGap(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_READ_GAP;
-        }
-        try {
-            long gap = Long.parseLong(value.strip());
-            if (gap >= 0 && gap <= IO_BYTES) {
-                return gap;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new LvmsyncException(FailureClass.USAGE, GAP_VARIABLE + "=" + value
-                + " is not a read gap; use a number of bytes from 0 to " + IO_BYTES + " (or unset it)");
     }
 
     /** Sends every run; returns the data bytes handed to the sink. Does not finish the sink. */

@@ -56,7 +56,7 @@ class ClassicSyncTrainingTest {
         try (PrintStream capture = new PrintStream(printed, true)) {
             System.setOut(capture);
             System.setErr(capture);
-            AotTraining.main(new String[0]);
+            AotTraining.train();
         } finally {
             System.setOut(out);
             System.setErr(err);

@@ -50,6 +50,24 @@ class BlockDeviceKernelTest {
         }
     }
 
+    /** The engines tell whether the device seeks as sysfs says, and the sender's read gap follows it. */
+    @Test
+    void enginesSayWhetherTheLvSeeksAsSysfsDoes() throws Exception {
+        try (Fd fd = Fd.open(lvm.path(LV), Fd.O_RDONLY)) {
+            var st = fd.stat();
+            String sysfs = java.nio.file.Files.readString(Path.of("/sys/dev/block/" + st.rdev() + "/queue/rotational")).strip();
+            for (org.lvmsync.io.IoEngines.Kind kind : new org.lvmsync.io.IoEngines.Kind[] {
+                    org.lvmsync.io.IoEngines.Kind.PREAD, org.lvmsync.io.IoEngines.Kind.AUTO}) {
+                try (org.lvmsync.io.IoEngine engine = org.lvmsync.io.IoEngines.open(lvm.path(LV),
+                        new org.lvmsync.io.IoEngines.Choice(kind, 4))) {
+                    assertEquals(sysfs.equals("1"), engine.rotational(), kind + ": sysfs says rotational=" + sysfs);
+                    assertEquals(sysfs.equals("1") ? org.lvmsync.sync.ReadGap.ROTATIONAL : 0,
+                            org.lvmsync.sync.ReadGap.of(engine));
+                }
+            }
+        }
+    }
+
     @Test
     void directReadsReturnTheBytesTheFixtureWrote() throws Exception {
         long[] offsets = {0, 3 * MIB + 4096, 12 * MIB - 64 * 1024};
