@@ -55,7 +55,8 @@ if race:
     mean = {}
     for r in race:
         mean.setdefault(r["tool"], []).append(float(r["seconds"]))
-    label = {"ours": "lvmsync (Java)", "ours_nocache": "lvmsync, LVMSYNC_AOT=off", "theirs": "original (Ruby)"}
+    label = {"ours": "lvmsync (Java)", "ours_nocache": "lvmsync, LVMSYNC_AOT=off",
+             "ours_tiered": "lvmsync, tiered C1+C2", "theirs": "original (Ruby)"}
     bars("race", "Race in the guest: one local sync (s, lower is better)", "s",
          [(label.get(t, t), sum(v) / len(v)) for t, v in mean.items()])
 PY

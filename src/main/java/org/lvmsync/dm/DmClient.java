@@ -23,8 +23,9 @@ import org.lvmsync.os.Fd;
  * creates, loads or removes devices. Every request is an ioctl on /dev/mapper/control
  * with a buffer of our own ({@link DmIoctl}), so that nothing is read outside memory
  * whose size is known, no process-wide library state is involved, and a run does not
- * load libdevmapper at all: under an emulated CPU, loading it and linking its calls was
- * a second and a half of every sync's start. libdevmapper is asked for its own version
+ * load libdevmapper at all: loading it and linking its calls was part of every
+ * sync's start (in the qemu guest, with the JVM emulated, its classes and stubs alone
+ * were loaded over some 0.7 s). libdevmapper is asked for its own version
  * only ({@link #libraryVersion()}, loaded then).
  * <p>
  * One owner. close() lets libdevmapper release its control descriptor if it was loaded.
