@@ -101,6 +101,29 @@ public final class SyncScenario {
         return runs;
     }
 
+    /**
+     * The bytes a sender reads for {@link #expectedRuns()} when runs at most {@code gap}
+     * bytes apart are read in one request of at most {@link org.lvmsync.sync.Sender#IO_BYTES}
+     * (the windows of {@code Sender}, worked out here on their own).
+     */
+    long expectedReadBytes(long gap) {
+        long io = org.lvmsync.sync.Sender.IO_BYTES;
+        long total = 0;
+        List<long[]> runs = expectedRuns();
+        for (int i = 0; i < runs.size(); ) {
+            long start = runs.get(i)[0];
+            long end = runs.get(i)[0] + runs.get(i)[1];
+            i++;
+            while (end - start <= io && i < runs.size() && runs.get(i)[0] - end <= gap
+                    && runs.get(i)[0] + runs.get(i)[1] - start <= io) {
+                end = runs.get(i)[0] + runs.get(i)[1];
+                i++;
+            }
+            total += end - start;
+        }
+        return total;
+    }
+
     long expectedBytes() {
         return expectedRuns().stream().mapToLong(r -> r[1]).sum();
     }
