@@ -101,15 +101,14 @@ final class DmIoctl {
         if (device.isEmpty()) {
             dm_ioctl.dev(buffer, dev.encode());
         }
-        try (Fd control = Fd.open(DmClient.CONTROL, Fd.O_RDWR)) {
-            try {
-                control.ioctl("device-mapper info", DmIoctls.DM_DEV_STATUS, buffer);
-            } catch (ErrnoException e) {
-                if (e.errno() == errno_h.ENXIO()) {
-                    return Optional.empty();
-                }
-                throw new ErrnoException("device-mapper info", device.isEmpty() ? dev.toString() : device, e.errno());
+        try {
+            call(buffer, DmIoctls.DM_DEV_STATUS, "info", device.isEmpty() ? dev.toString() : device);
+        } catch (ErrnoException e) {
+            // the ioctl's ENXIO (no such device), not a failure to open the control node
+            if (e.errno() == errno_h.ENXIO() && "device-mapper info".equals(e.operation())) {
+                return Optional.empty();
             }
+            throw e;
         }
         return Optional.of(buffer);
     }

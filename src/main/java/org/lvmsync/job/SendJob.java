@@ -64,9 +64,10 @@ public final class SendJob {
         try (IoEngine reader = IoEngines.open(source)) {
             // before the sink exists: a refused run starts no remote and creates no undo file
             Sender.requireLargeEnough(reader, deviceSize);
+            long readGap = ReadGap.of(reader);
             try (RecordSink sink = FullCopy.sink(request, plan.zeroFillTo, Optional.of(identity))) {
                 send(runs, deviceSize, reader, sink, identity,
-                        request.transfer().resume() ? Resume.ASK : Resume.NO, sourceHeld);
+                        request.transfer().resume() ? Resume.ASK : Resume.NO, sourceHeld, readGap);
             }
         }
     }
@@ -175,6 +176,12 @@ public final class SendJob {
      */
     public static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink, StreamIdentity identity,
                             Resume resume, boolean originHeld) throws IOException {
+        return send(runs, deviceSize, reader, sink, identity, resume, originHeld, ReadGap.of(reader));
+    }
+
+    /** As above, runs at most {@code readGap} bytes apart read together (see {@link ReadGap}). */
+    private static long send(RunList runs, long deviceSize, IoEngine reader, RecordSink sink, StreamIdentity identity,
+                             Resume resume, boolean originHeld, long readGap) throws IOException {
         sink.accept(new Record.Header(identity), MemorySegment.NULL);
         RunList toSend = runs;
         if (resume == Resume.ASK) {
@@ -185,7 +192,7 @@ public final class SendJob {
             toSend = ResumePlan.negotiate(receiver, identity, runs, originHeld);
         }
         Progress progress = Progress.forStderr(Math.min(toSend.totalBytes(), deviceSize));
-        long sent = new Sender(reader, deviceSize, sink, progress, ReadGap.of(reader)).send(toSend);
+        long sent = new Sender(reader, deviceSize, sink, progress, readGap).send(toSend);
         sink.finish();
         progress.finish();
         for (String line : Progress.summary(sent, progress.elapsedNanos(), deviceSize)) {

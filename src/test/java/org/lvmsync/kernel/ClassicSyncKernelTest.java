@@ -77,6 +77,14 @@ class ClassicSyncKernelTest {
         String mapper = lvm.mapperPath(s.snapshot).toString();
         assertTrue(mapper.contains("e2e.my--vg-data.v2--b--snap"), mapper);
 
+        // a read gap that is no number: one line, before the undo file or the destination is touched
+        Path undo = tmp.resolve("undo-v2-b");
+        Lvmsync.Run bad = Lvmsync.shell("LVMSYNC_READ_GAP=64k " + quote(Lvmsync.LAUNCHER) + " --snapback " + quote(undo)
+                + " " + quote(mapper) + " " + quote(s.destinationPath()));
+        bad.assertRefused(2, "LVMSYNC_READ_GAP=64k is not a read gap; use a number of bytes from 0 to 4194304");
+        assertFalse(Files.exists(undo), "no undo file for a refused run");
+        assertFalse(Devices.sameBytes(s.originPath(), s.destinationPath()), "the destination was not written");
+
         Lvmsync.Run run;
         // a "service" still holds the origin open: the sync warns and still works
         try (FileChannel service = FileChannel.open(s.originPath(), StandardOpenOption.READ)) {
