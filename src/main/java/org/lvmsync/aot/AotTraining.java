@@ -70,10 +70,13 @@ public final class AotTraining {
             run(2, "-b", "x", "-s", "vg/snap");
             Path image = Files.write(dir.resolve("image"), new byte[64 * 1024]);
             Path stream = Files.write(dir.resolve("changes"), stream());
-            run(0, "--apply", stream.toString(), "--snapback", dir.resolve("undo").toString(), image.toString());
-            run(0, "--apply", dir.resolve("undo").toString(), image.toString());
-            Path extended = send(dir, image);
+            // every apply keeps its record here: a build trains as root, and the default
+            // (/var/lib/lvmsync) would gain a record of a deleted image at every build
             String state = dir.resolve("state").toString();
+            run(0, "--apply", stream.toString(), "--snapback", dir.resolve("undo").toString(),
+                    "--state-dir", state, image.toString());
+            run(0, "--apply", dir.resolve("undo").toString(), "--state-dir", state, image.toString());
+            Path extended = send(dir, image);
             run(0, "--apply", extended.toString(), "--snapback", dir.resolve("undo-x").toString(),
                     "--state-dir", state, "--verify", image.toString());
             run(0, "--apply", dir.resolve("undo-x").toString(), "--state-dir", state, image.toString());

@@ -53,6 +53,7 @@ class ClassicSyncTrainingTest {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         List<Path> before = scratch(tmp);
+        List<Path> recordsBefore = trainingRecords();
         try (PrintStream capture = new PrintStream(printed, true)) {
             System.setOut(capture);
             System.setErr(capture);
@@ -63,6 +64,22 @@ class ClassicSyncTrainingTest {
         }
         assertEquals("", printed.toString());
         assertEquals(before, scratch(tmp), "scratch directories of trainings in " + tmp);
+        assertEquals(recordsBefore, trainingRecords(), "records of training images in the default state directory");
+    }
+
+    /**
+     * Records the default state directory holds of training images: a build trains as
+     * root, so an apply without --state-dir would leave one in /var/lib/lvmsync each time.
+     */
+    private static List<Path> trainingRecords() throws IOException {
+        String env = System.getenv("LVMSYNC_STATE_DIR");
+        Path state = Path.of(env == null || env.isEmpty() ? "/var/lib/lvmsync" : env);
+        if (!Files.isDirectory(state)) {
+            return List.of();
+        }
+        try (Stream<Path> all = Files.list(state)) {
+            return all.filter(p -> p.getFileName().toString().contains("lvmsync-aot-")).sorted().toList();
+        }
     }
 
     private static List<Path> scratch(Path tmp) throws IOException {
