@@ -70,16 +70,13 @@ public final class AotTraining {
             run(2, "-b", "x", "-s", "vg/snap");
             Path image = Files.write(dir.resolve("image"), new byte[64 * 1024]);
             Path stream = Files.write(dir.resolve("changes"), stream());
-            // every apply keeps its record here: a build trains as root, and the default
-            // (/var/lib/lvmsync) would gain a record of a deleted image at every build
-            String state = dir.resolve("state").toString();
-            run(0, "--apply", stream.toString(), "--snapback", dir.resolve("undo").toString(),
-                    "--state-dir", state, image.toString());
-            run(0, "--apply", dir.resolve("undo").toString(), "--state-dir", state, image.toString());
+            Path state = dir.resolve("state");
+            apply(state, stream.toString(), "--snapback", dir.resolve("undo").toString(), image.toString());
+            apply(state, dir.resolve("undo").toString(), image.toString());
             Path extended = send(dir, image);
-            run(0, "--apply", extended.toString(), "--snapback", dir.resolve("undo-x").toString(),
-                    "--state-dir", state, "--verify", image.toString());
-            run(0, "--apply", dir.resolve("undo-x").toString(), "--state-dir", state, image.toString());
+            apply(state, extended.toString(), "--snapback", dir.resolve("undo-x").toString(), "--verify",
+                    image.toString());
+            apply(state, dir.resolve("undo-x").toString(), image.toString());
             if (RealDmTraining.available()) {
                 RealDmTraining.run();
             }
@@ -97,6 +94,21 @@ public final class AotTraining {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    /**
+     * {@code --apply STREAM REST} with its records in {@code state}: a build trains as root, and
+     * the default state directory (/var/lib/lvmsync) would gain a record of a deleted
+     * scratch image at every build.
+     */
+    private static void apply(Path state, String stream, String... rest) {
+        String[] all = new String[rest.length + 4];
+        all[0] = "--apply";
+        all[1] = stream;
+        all[2] = "--state-dir";
+        all[3] = state.toString();
+        System.arraycopy(rest, 0, all, 4, rest.length);
+        run(0, all);
     }
 
     /** A training step that went another way than real runs would trains the wrong code: the build says so. */
