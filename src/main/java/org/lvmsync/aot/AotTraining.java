@@ -35,7 +35,8 @@ import org.lvmsync.transport.StreamSink;
  * sending side from a COW walk through the sender into an extended stream (the default
  * format, compressed), and that stream applied with a snapback and --verify and undone;
  * then a local sync of a classic snapshot as far as it runs without device-mapper
- * ({@link ClassicSyncTraining}), and where device-mapper is within reach the questions a
+ * ({@link ClassicSyncTraining}), the metadata walk and send of a thin snapshot's sync
+ * ({@link ThinSyncTraining}), and where device-mapper is within reach the questions a
  * sync asks it ({@link RealDmTraining}).
  * ({@code thin-delta} runs have a cache of their own, {@link ThinTraining}.) Not for people: it
  * prints nothing and leaves nothing behind. It sits above cli, at the top of the package
@@ -81,6 +82,7 @@ public final class AotTraining {
                 RealDmTraining.run();
             }
             ClassicSyncTraining.run(Files.createDirectory(dir.resolve("sync")));
+            ThinSyncTraining.run(Files.createDirectory(dir.resolve("thin")));
         } finally {
             System.setOut(out);
             System.setErr(err);

@@ -81,7 +81,8 @@ final class ThinTraining {
         }
     }
 
-    private static byte[] image() {
+    /** The metadata image the diffs run over (the main training walks it too, {@link ThinSyncTraining}). */
+    static byte[] image() {
         ByteBuffer image = ByteBuffer.allocate(BLOCKS * BLOCK).order(ByteOrder.LITTLE_ENDIAN);
         superblock(image, 0, HELD_ROOT, 1024);
         superblock(image, HELD_ROOT, 0, 0); // the held copy counts no data blocks
